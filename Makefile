@@ -1,0 +1,42 @@
+# `make test` and `make demo` work on a fresh clone with only Python 3.11 and pip:
+# they create .venv and install the project into it when pyproject.toml changes.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: test lint typecheck unit demo simulator crds bench clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed (set PYTHON=...)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+test: lint typecheck unit
+
+lint: $(STAMP)
+	$(BIN)/ruff check operator tests bench
+	$(BIN)/ruff format --check operator tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/pytest
+
+simulator: $(STAMP)
+	$(BIN)/aura-operator simulator --host 127.0.0.1 --port 8787
+
+demo: $(STAMP)
+	$(BIN)/aura-operator demo
+
+# Regenerate the CRD from the API models and copy it where kustomize and Helm need it.
+crds: $(STAMP)
+	$(BIN)/aura-operator crds --output-dir crds
+	cp crds/*.yaml deploy/crds/
+	cp crds/*.yaml charts/aura-operator/crds/
+
+clean:
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -1,0 +1,3 @@
+from aura_operator.cli import main
+
+raise SystemExit(main())
