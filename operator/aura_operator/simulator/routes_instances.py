@@ -1,0 +1,124 @@
+"""`/v1/instances`: list, create, sizing, read, update, delete and the lifecycle actions."""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiohttp import web
+
+from aura_operator.simulator import instances
+from aura_operator.simulator.context import data, now_of, read_json, state_of
+from aura_operator.simulator.errors import ApiError
+from aura_operator.simulator.inventory import Instance
+from aura_operator.simulator.views import created_view, instance_view, summary_view
+
+routes = web.RouteTableDef()
+
+
+class DropConnection(Exception):
+    """Raised by a handler to close the connection without answering."""
+
+
+def _instance(request: web.Request, instance: Instance, status: int) -> web.Response:
+    return data(request, instance_view(instance, state_of(request).faults.faults), status)
+
+
+@routes.get("/v1/instances")
+async def list_instances(request: web.Request) -> web.Response:
+    state = state_of(request)
+    tenant_id = request.query.get("tenantId")
+    if tenant_id is not None:
+        state.catalog.get(tenant_id, "tenantId")
+    listed = [
+        summary_view(i)
+        for i in state.inventory.live_instances()
+        if tenant_id is None or i.tenant_id == tenant_id
+    ]
+    return data(request, listed)
+
+
+@routes.post("/v1/instances")
+async def create_instance(request: web.Request) -> web.Response:
+    state = state_of(request)
+    instance = instances.create_instance(state, await read_json(request), now_of(request))
+    # "Commit then fail": the instance exists, but the client never learns it.
+    mode = state.faults.take_commit_then_fail()
+    if mode == "500":
+        raise ApiError(500, "Internal server error", "internal-server-error", kind="gateway")
+    if mode == "drop":
+        raise DropConnection
+    if mode == "hang":  # no answer until the client gives up (it is logged without a status)
+        while request.transport is not None and not request.transport.is_closing():  # noqa: ASYNC110
+            await asyncio.sleep(0.05)
+        raise DropConnection
+    return data(request, created_view(instance), 202)
+
+
+@routes.post("/v1/instances/sizing")
+async def size_instance(request: web.Request) -> web.Response:
+    return data(request, instances.estimate_size(await read_json(request)))
+
+
+@routes.get("/v1/instances/{instance_id}")
+async def get_instance(request: web.Request) -> web.Response:
+    instance = instances.require_instance(state_of(request), request.match_info["instance_id"])
+    return _instance(request, instance, 200)
+
+
+@routes.patch("/v1/instances/{instance_id}")
+async def patch_instance(request: web.Request) -> web.Response:
+    instance, status = instances.patch_instance(
+        state_of(request),
+        request.match_info["instance_id"],
+        await read_json(request),
+        now_of(request),
+    )
+    return _instance(request, instance, status)
+
+
+@routes.delete("/v1/instances/{instance_id}")
+async def delete_instance(request: web.Request) -> web.Response:
+    instance = instances.delete_instance(
+        state_of(request), request.match_info["instance_id"], now_of(request)
+    )
+    return _instance(request, instance, 202)
+
+
+@routes.post("/v1/instances/{instance_id}/pause")
+async def pause_instance(request: web.Request) -> web.Response:
+    await read_json(request, optional=True)
+    instance = instances.pause_instance(
+        state_of(request), request.match_info["instance_id"], now_of(request)
+    )
+    return _instance(request, instance, 202)
+
+
+@routes.post("/v1/instances/{instance_id}/resume")
+async def resume_instance(request: web.Request) -> web.Response:
+    await read_json(request, optional=True)
+    instance = instances.resume_instance(
+        state_of(request), request.match_info["instance_id"], now_of(request)
+    )
+    return _instance(request, instance, 202)
+
+
+@routes.post("/v1/instances/{instance_id}/overwrite")
+async def overwrite_instance(request: web.Request) -> web.Response:
+    instance = instances.overwrite_instance(
+        state_of(request),
+        request.match_info["instance_id"],
+        await read_json(request),
+        now_of(request),
+    )
+    return _instance(request, instance, 202)
+
+
+@routes.post("/v1/instances/{instance_id}/upgrade")
+async def upgrade_instance(request: web.Request) -> web.Response:
+    instance = instances.upgrade_instance(
+        state_of(request),
+        request.match_info["instance_id"],
+        await read_json(request, optional=True),
+        now_of(request),
+    )
+    return _instance(request, instance, 200)
