@@ -1,0 +1,113 @@
+"""The process's entry point to Aura: one shared HTTP client and one client per credential."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import TracebackType
+
+import httpx
+
+from aura_operator import __version__
+from aura_operator.aura.backoff import RetryPolicy
+from aura_operator.aura.call_log import CallObserver
+from aura_operator.aura.client import AuraClient
+from aura_operator.aura.clock import Clock, SystemClock
+from aura_operator.aura.credentials import Credentials
+from aura_operator.aura.exchange import Exchanger
+from aura_operator.aura.limiter import LimiterRegistry
+from aura_operator.aura.session import CredentialSession
+
+DEFAULT_BASE_URL = "https://api.neo4j.io"
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """HTTP timeouts in real seconds (network time, not scaled)."""
+
+    connect: float = 10.0
+    read: float = 30.0
+    write: float = 30.0
+    pool: float = 60.0
+
+    def to_httpx(self) -> httpx.Timeout:
+        return httpx.Timeout(connect=self.connect, read=self.read, write=self.write, pool=self.pool)
+
+
+DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=50)
+
+
+class AuraApi:
+    """Owns the shared `httpx.AsyncClient` (unless one is passed in) and the per-credential
+    clients, which share token caches by client id and budgets through the registry."""
+
+    def __init__(
+        self,
+        base_url: str = DEFAULT_BASE_URL,
+        *,
+        limiter_registry: LimiterRegistry | None = None,
+        time_scale: float = 1.0,
+        timeouts: Timeouts | None = None,
+        limits: httpx.Limits | None = None,
+        retry: RetryPolicy | None = None,
+        http: httpx.AsyncClient | None = None,
+        clock: Clock | None = None,
+        observer: CallObserver | None = None,
+    ) -> None:
+        if time_scale <= 0:
+            raise ValueError("time_scale must be positive")
+        self.base_url = base_url.rstrip("/")
+        self.time_scale = time_scale
+        self.limiter_registry = limiter_registry or LimiterRegistry(time_scale=time_scale)
+        if self.limiter_registry.time_scale != time_scale:
+            raise ValueError("the limiter registry and the API must use the same time scale")
+        self._retry = retry or RetryPolicy()
+        self._clock = clock or SystemClock()
+        self._observer = observer
+        self._owns_http = http is None
+        self._http = http or httpx.AsyncClient(
+            timeout=(timeouts or Timeouts()).to_httpx(),
+            limits=limits or DEFAULT_LIMITS,
+            headers={"User-Agent": f"aura-operator/{__version__}"},
+            follow_redirects=False,
+        )
+        self._clients: dict[str, AuraClient] = {}
+
+    def client_for(self, credentials: Credentials) -> AuraClient:
+        """The client of this credential; the same one (and token cache) for the same id.
+
+        A changed secret for a known client id gets a new client with a fresh token cache.
+        """
+        client = self._clients.get(credentials.client_id)
+        if client is not None and client.credentials == credentials:
+            return client
+        session = CredentialSession(
+            credentials,
+            Exchanger(
+                self._http,
+                self.base_url,
+                self.limiter_registry.budget_for(credentials.client_id),
+                self._observer,
+            ),
+            retry=self._retry,
+            clock=self._clock,
+            time_scale=self.time_scale,
+        )
+        client = AuraClient(session)
+        self._clients[credentials.client_id] = client
+        return client
+
+    async def aclose(self) -> None:
+        self._clients.clear()
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> AuraApi:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.aclose()

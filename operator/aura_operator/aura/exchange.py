@@ -1,0 +1,82 @@
+"""One HTTP exchange: wait for the budget's permit, send at once, give the permit back when the
+response is in, log the outcome."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import httpx
+
+from aura_operator.aura.call_log import CallObserver, CallRecord, log_call
+from aura_operator.aura.calls import Call
+from aura_operator.aura.limiter import Budget
+
+REQUEST_ID_HEADER = "X-Request-Id"
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """The response, or the network error that took its place."""
+
+    response: httpx.Response | None
+    error: httpx.RequestError | None
+    sent_at: datetime
+    """Wall-clock time the permit was granted, i.e. when the request left."""
+
+    @property
+    def request_id(self) -> str | None:
+        return None if self.response is None else self.response.headers.get(REQUEST_ID_HEADER)
+
+
+class Exchanger:
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        base_url: str,
+        budget: Budget,
+        observer: CallObserver | None = None,
+    ) -> None:
+        self._http = http
+        self._base_url = base_url.rstrip("/")
+        self.budget = budget
+        self._observer = observer
+
+    async def send(self, call: Call, headers: Mapping[str, str], attempt: int) -> Exchange:
+        permit = await self.budget.acquire(call.lane)
+        sent_at = datetime.now(UTC)
+        started = time.perf_counter()
+        response: httpx.Response | None = None
+        error: httpx.RequestError | None = None
+        try:
+            response = await self._http.request(
+                call.method,
+                self._base_url + call.path,
+                json=call.json,
+                params=call.params,
+                data=call.form,
+                headers=headers,
+            )
+        except httpx.RequestError as exc:
+            error = exc
+        finally:
+            permit.release()
+        exchange = Exchange(response, error, sent_at)
+        record = CallRecord(
+            method=call.method,
+            path=call.path,
+            endpoint=call.endpoint,
+            status=None if response is None else response.status_code,
+            duration=time.perf_counter() - started,
+            request_id=exchange.request_id,
+            lane=call.lane,
+            limiter_wait=permit.waited,
+            attempt=attempt,
+            error=None if error is None else type(error).__name__,
+        )
+        log_call(record)
+        if self._observer is not None:
+            self._observer.on_call(record)
+        return exchange

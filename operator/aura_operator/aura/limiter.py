@@ -1,0 +1,326 @@
+"""The process-wide Aura request budget: a strict sliding window with three priority lanes.
+
+A `Budget` lets at most `limit - margin` requests be under way or sent within the last window
+of 60 Aura seconds (`60 / time_scale` real seconds). A request takes its slot when its permit is
+granted and gives it back one full window after its response arrived (or it failed). Aura
+counts a request when it arrives, which is after the grant and before the response, so however
+much the network delays or reorders requests, Aura never sees more than the limit in any
+window: a count kept from the grant alone would be beaten by the first request that is delayed
+longer than a later one. There is no start-up burst.
+
+Waiters are served intent first, then create, then background; a lane that has waiters is
+passed over at most `max_skips` grants in a row, so no lane starves. A 429 closes the budget for
+every caller until its `Retry-After`.
+
+All durations given to this module in Aura seconds are divided by `time_scale`; all durations
+it reports (waits, pauses) are real seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections import deque
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+from aura_operator.aura.clock import Clock, SystemClock
+from aura_operator.aura.lanes import LANES_BY_PRIORITY, Lane
+
+AURA_WINDOW_SECONDS = 60.0
+DEFAULT_LIMIT = 125
+DEFAULT_RETRY_AFTER_SECONDS = 60.0
+"""Pause after a 429 without `Retry-After`: one full window, after which the server's
+window has surely emptied of our requests."""
+DEFAULT_MAX_SKIPS = 8
+PROCESS_BUDGET_KEY = "*"
+_TIME_EPSILON = 1e-6
+"""Slack for float rounding (and timers firing a hair early) when a slot frees."""
+
+Scope = Literal["credential", "process"]
+
+
+class LimiterObserver(Protocol):
+    """Receives limiter events, e.g. to feed Prometheus histograms and counters."""
+
+    def on_granted(self, budget_key: str, lane: Lane, waited: float) -> None: ...
+
+    def on_rate_limited(self, budget_key: str, pause: float) -> None: ...
+
+
+@dataclass(frozen=True)
+class LaneStats:
+    queued: int
+    granted: int
+    total_wait: float
+    last_wait: float
+    max_wait: float
+
+
+@dataclass(frozen=True)
+class BudgetStats:
+    """A snapshot of one budget, in real seconds."""
+
+    key: str
+    capacity: int
+    window: float
+    in_flight: int
+    """Granted requests without a response yet."""
+    in_window: int
+    """Slots taken: in flight, or answered less than a window ago."""
+    paused_for: float
+    rate_limited: int
+    lanes: Mapping[Lane, LaneStats]
+
+    @property
+    def queued(self) -> int:
+        return sum(lane.queued for lane in self.lanes.values())
+
+
+class Permit:
+    """One granted request. `release()` it when the response (or the failure) is in."""
+
+    def __init__(self, budget: Budget, lane: Lane, waited: float) -> None:
+        self._budget = budget
+        self.lane = lane
+        self.waited = waited
+        """Real seconds spent waiting for the grant."""
+        self._released = False
+
+    def release(self) -> None:
+        """Idempotent: the slot frees one window from the first call."""
+        if not self._released:
+            self._released = True
+            self._budget._release()
+
+
+@dataclass
+class _Waiter:
+    future: asyncio.Future[Permit]
+    enqueued_at: float
+
+
+@dataclass
+class _LaneState:
+    waiters: deque[_Waiter] = field(default_factory=deque)
+    skips: int = 0
+    granted: int = 0
+    total_wait: float = 0.0
+    last_wait: float = 0.0
+    max_wait: float = 0.0
+
+    def drop_abandoned(self) -> None:
+        while self.waiters and self.waiters[0].future.done():
+            self.waiters.popleft()
+        if not self.waiters:
+            self.skips = 0
+
+
+class Budget:
+    """One request budget. Create through `LimiterRegistry.budget_for`."""
+
+    def __init__(
+        self,
+        key: str,
+        *,
+        limit: int = DEFAULT_LIMIT,
+        margin: int = 0,
+        time_scale: float = 1.0,
+        clock: Clock | None = None,
+        default_retry_after: float = DEFAULT_RETRY_AFTER_SECONDS,
+        max_skips: int = DEFAULT_MAX_SKIPS,
+        observer: LimiterObserver | None = None,
+    ) -> None:
+        if limit - margin < 1:
+            raise ValueError(f"limit {limit} minus margin {margin} leaves no requests")
+        if time_scale <= 0:
+            raise ValueError("time_scale must be positive")
+        if max_skips < 0:
+            raise ValueError("max_skips must not be negative")
+        self.key = key
+        self.capacity = limit - margin
+        self.time_scale = time_scale
+        self.window = AURA_WINDOW_SECONDS / time_scale
+        self._clock = clock or SystemClock()
+        self._default_retry_after = default_retry_after
+        self._max_skips = max_skips
+        self._observer = observer
+        self._in_flight = 0
+        self._frees_at: deque[float] = deque()  # ascending: appended at release time + window
+        self._lanes: dict[Lane, _LaneState] = {lane: _LaneState() for lane in LANES_BY_PRIORITY}
+        self._paused_until = -math.inf
+        self._rate_limited = 0
+        self._dispatcher: asyncio.Task[None] | None = None
+        self._released = asyncio.Event()
+
+    async def acquire(self, lane: Lane) -> Permit:
+        """Wait for a permit to send one request now."""
+        now = self._clock.monotonic()
+        if not self._has_waiters() and self._can_send(now):
+            return self._grant(lane, now, waited=0.0)
+        future: asyncio.Future[Permit] = asyncio.get_running_loop().create_future()
+        self._lanes[lane].waiters.append(_Waiter(future, now))
+        self._ensure_dispatcher()
+        return await future
+
+    def note_rate_limited(self, retry_after: float | None) -> float:
+        """Close the budget for every caller for `retry_after` Aura seconds (a default if None).
+
+        Returns the real seconds of the pause now in force.
+        """
+        aura_seconds = self._default_retry_after if retry_after is None else retry_after
+        pause = max(aura_seconds, 0.0) / self.time_scale
+        now = self._clock.monotonic()
+        self._paused_until = max(self._paused_until, now + pause)
+        self._rate_limited += 1
+        if self._observer is not None:
+            self._observer.on_rate_limited(self.key, pause)
+        return self._paused_until - now
+
+    def stats(self) -> BudgetStats:
+        now = self._clock.monotonic()
+        self._expire(now)
+        return BudgetStats(
+            key=self.key,
+            capacity=self.capacity,
+            window=self.window,
+            in_flight=self._in_flight,
+            in_window=self._taken(),
+            paused_for=max(self._paused_until - now, 0.0),
+            rate_limited=self._rate_limited,
+            lanes={
+                lane: LaneStats(
+                    queued=sum(1 for w in state.waiters if not w.future.done()),
+                    granted=state.granted,
+                    total_wait=state.total_wait,
+                    last_wait=state.last_wait,
+                    max_wait=state.max_wait,
+                )
+                for lane, state in self._lanes.items()
+            },
+        )
+
+    def _release(self) -> None:
+        self._in_flight -= 1
+        self._frees_at.append(self._clock.monotonic() + self.window)
+        self._released.set()
+
+    def _taken(self) -> int:
+        return self._in_flight + len(self._frees_at)
+
+    def _has_waiters(self) -> bool:
+        for state in self._lanes.values():
+            state.drop_abandoned()
+        return any(state.waiters for state in self._lanes.values())
+
+    def _expire(self, now: float) -> None:
+        horizon = now + _TIME_EPSILON
+        while self._frees_at and self._frees_at[0] <= horizon:
+            self._frees_at.popleft()
+
+    def _can_send(self, now: float) -> bool:
+        if now < self._paused_until:
+            return False
+        self._expire(now)
+        return self._taken() < self.capacity
+
+    def _grant(self, lane: Lane, now: float, waited: float) -> Permit:
+        self._in_flight += 1
+        state = self._lanes[lane]
+        state.granted += 1
+        state.total_wait += waited
+        state.last_wait = waited
+        state.max_wait = max(state.max_wait, waited)
+        if self._observer is not None:
+            self._observer.on_granted(self.key, lane, waited)
+        return Permit(self, lane, waited)
+
+    def _ensure_dispatcher(self) -> None:
+        if self._dispatcher is None or self._dispatcher.done():
+            self._dispatcher = asyncio.get_running_loop().create_task(
+                self._dispatch(), name=f"aura-limiter-{self.key}"
+            )
+
+    async def _dispatch(self) -> None:
+        # The only place that grants to queued waiters, so the grant order is the lane order.
+        while self._has_waiters():
+            now = self._clock.monotonic()
+            if now < self._paused_until:
+                await self._clock.sleep(self._paused_until - now)
+                continue
+            self._expire(now)
+            if self._taken() >= self.capacity:
+                await self._wait_for_a_slot(now)
+                continue
+            lane = self._next_lane()
+            waiter = self._lanes[lane].waiters.popleft()
+            waited = now - waiter.enqueued_at
+            waiter.future.set_result(self._grant(lane, now, waited))
+
+    async def _wait_for_a_slot(self, now: float) -> None:
+        if self._frees_at:
+            # A later release frees its slot later still, so the head is the next to free.
+            await self._clock.sleep(self._frees_at[0] - now)
+        else:
+            self._released.clear()
+            await self._released.wait()
+
+    def _next_lane(self) -> Lane:
+        waiting = [lane for lane in LANES_BY_PRIORITY if self._lanes[lane].waiters]
+        starving = [lane for lane in waiting if self._lanes[lane].skips >= self._max_skips]
+        chosen = starving[0] if starving else waiting[0]
+        for lane in waiting:
+            state = self._lanes[lane]
+            state.skips = 0 if lane is chosen else state.skips + 1
+        return chosen
+
+
+class LimiterRegistry:
+    """The process's budgets: one per client id (scope "credential") or one in all ("process")."""
+
+    def __init__(
+        self,
+        limit: int = DEFAULT_LIMIT,
+        margin: int = 0,
+        scope: Scope = "credential",
+        time_scale: float = 1.0,
+        *,
+        clock: Clock | None = None,
+        default_retry_after: float = DEFAULT_RETRY_AFTER_SECONDS,
+        max_skips: int = DEFAULT_MAX_SKIPS,
+        observer: LimiterObserver | None = None,
+    ) -> None:
+        if scope not in ("credential", "process"):
+            raise ValueError(f"unknown limiter scope {scope!r}")
+        # Validate once, before any budget exists.
+        Budget("probe", limit=limit, margin=margin, time_scale=time_scale, max_skips=max_skips)
+        self.limit = limit
+        self.margin = margin
+        self.scope: Scope = scope
+        self.time_scale = time_scale
+        self._clock = clock or SystemClock()
+        self._default_retry_after = default_retry_after
+        self._max_skips = max_skips
+        self._observer = observer
+        self._budgets: dict[str, Budget] = {}
+
+    def budget_for(self, client_id: str) -> Budget:
+        key = PROCESS_BUDGET_KEY if self.scope == "process" else client_id
+        budget = self._budgets.get(key)
+        if budget is None:
+            budget = Budget(
+                key,
+                limit=self.limit,
+                margin=self.margin,
+                time_scale=self.time_scale,
+                clock=self._clock,
+                default_retry_after=self._default_retry_after,
+                max_skips=self._max_skips,
+                observer=self._observer,
+            )
+            self._budgets[key] = budget
+        return budget
+
+    def budgets(self) -> Iterator[Budget]:
+        return iter(list(self._budgets.values()))

@@ -1,0 +1,102 @@
+"""Tokens: cached, renewed before expiry, fetched once for many callers, refreshed once on 403."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from pydantic import SecretStr
+
+from aura_operator.aura import AuraAuthError, Credentials
+
+from .conftest import CLIENT_ID, TIME_SCALE, AuraEnv, EnvFactory, OffsetClock
+
+
+async def test_one_token_serves_many_calls(env: AuraEnv) -> None:
+    for _ in range(5):
+        await env.client.list_tenants()
+    assert len(await env.control.token_requests()) == 1
+
+
+async def test_50_concurrent_callers_after_the_token_expired_at_aura_make_one_token_request(
+    env: AuraEnv,
+) -> None:
+    await env.client.list_tenants()
+    since = await env.control.last_seq()
+    await env.control.expire_tokens()
+
+    await asyncio.gather(*(env.client.list_tenants() for _ in range(50)))
+
+    assert len(await env.control.token_requests(since)) == 1
+    api_calls = await env.control.api_requests(since)
+    # Each caller was refused once with the old token (403) and replayed once with the new.
+    assert sorted(e["status"] for e in api_calls) == [200] * 50 + [403] * 50
+
+
+async def test_50_concurrent_callers_after_the_token_lifetime_make_one_token_request(
+    make_env: EnvFactory,
+) -> None:
+    clock = OffsetClock()
+    env = await make_env(clock=clock)
+    await env.client.list_tenants()
+    since = await env.control.last_seq()
+    # 3550 of the token's 3600 seconds pass, for the client and for Aura: the client renews
+    # 60 seconds before expiry, so it must fetch a new token before its next call.
+    clock.offset += 3550 / TIME_SCALE
+    await env.control.advance(3550)
+
+    await asyncio.gather(*(env.client.list_tenants() for _ in range(50)))
+
+    log = await env.control.requests(since)
+    assert [e["path"] for e in log].count("/oauth/token") == 1
+    # Renewed before use: no call was refused for an expired token.
+    assert all(e["status"] == 200 for e in log)
+
+
+async def test_token_requests_pass_the_limiter(make_env: EnvFactory) -> None:
+    env = await make_env(limit=3, margin=0)
+    await asyncio.gather(*(env.client.list_tenants() for _ in range(6)))
+    log = await env.control.requests()
+    assert log[0]["path"] == "/oauth/token"
+    # Three slots per window: the token request took one of the first window's three.
+    first_window = [e for e in log if e["time"] < log[0]["time"] + 60]
+    assert len(first_window) == 3
+
+
+async def test_a_token_refused_again_after_one_refresh_raises_auth_error(
+    make_env: EnvFactory,
+) -> None:
+    # Tokens that are already expired when issued: every call gets 403.
+    env = await make_env(token_lifetime=0.001)
+    with pytest.raises(AuraAuthError) as caught:
+        await env.client.list_tenants()
+    log = await env.control.requests()
+    assert [(e["path"], e["status"]) for e in log] == [
+        ("/oauth/token", 200),
+        ("/v1/tenants", 403),
+        ("/oauth/token", 200),
+        ("/v1/tenants", 403),
+    ]
+    assert caught.value.status == 403
+    assert caught.value.request_id == log[-1]["request_id"]
+
+
+async def test_wrong_credentials_raise_auth_error_without_calling_the_api(
+    env: AuraEnv,
+) -> None:
+    client = env.api.client_for(Credentials(CLIENT_ID, SecretStr("not-the-secret")))
+    with pytest.raises(AuraAuthError) as caught:
+        await client.list_tenants()
+    log = await env.control.requests()
+    assert [(e["path"], e["status"]) for e in log] == [("/oauth/token", 401)]
+    assert caught.value.status == 401
+    assert caught.value.request_id == log[0]["request_id"]
+    assert "not-the-secret" not in str(caught.value)
+
+
+async def test_clients_are_cached_per_credential_and_share_the_token(env: AuraEnv) -> None:
+    same = env.api.client_for(Credentials(CLIENT_ID, SecretStr("client-a-secret-never-logged")))
+    assert same is env.client
+    await env.client.list_tenants()
+    await same.list_tenants()
+    assert len(await env.control.token_requests()) == 1

@@ -1,0 +1,334 @@
+"""The budget on a fake clock: strict window, lane order, starvation guard, 429 pause, stats."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Iterable
+
+import pytest
+
+from aura_operator.aura import Budget, Lane, LimiterRegistry
+
+from .fake_clock import FakeClock, settle
+
+
+def max_in_any_window(times: Iterable[float], window: float) -> int:
+    ordered = sorted(times)
+    best = 0
+    start = 0
+    for end, t in enumerate(ordered):
+        while ordered[start] <= t - window + 1e-9:  # a send exactly one window ago is out
+            start += 1
+        best = max(best, end - start + 1)
+    return best
+
+
+class Recorder:
+    """Starts acquirers and records the order and time of their grants."""
+
+    def __init__(self, budget: Budget, clock: FakeClock) -> None:
+        self.budget = budget
+        self.clock = clock
+        self.grants: list[tuple[str, float]] = []
+        self.tasks: list[asyncio.Task[None]] = []
+
+    def start(self, name: str, lane: Lane, hold: float = 0.0) -> asyncio.Task[None]:
+        """An acquirer whose request is answered `hold` seconds after its grant."""
+
+        async def run() -> None:
+            permit = await self.budget.acquire(lane)
+            self.grants.append((name, self.clock.now))
+            if hold:
+                await self.clock.sleep(hold)
+            permit.release()
+
+        task = asyncio.create_task(run())
+        self.tasks.append(task)
+        return task
+
+    @property
+    def order(self) -> list[str]:
+        return [name for name, _ in self.grants]
+
+
+def budget(clock: FakeClock, **kwargs: object) -> Budget:
+    options: dict[str, object] = {"limit": 10, "time_scale": 60.0, "clock": clock}
+    options.update(kwargs)
+    return Budget("client", **options)  # type: ignore[arg-type]
+
+
+async def test_window_is_sixty_seconds_over_time_scale_and_counts_from_start() -> None:
+    clock = FakeClock()
+    rec = Recorder(budget(clock, limit=10, time_scale=60.0), clock)
+    for i in range(11):
+        rec.start(f"r{i}", Lane.BACKGROUND)
+    await settle()
+    assert len(rec.grants) == 10  # no start-up burst beyond the limit
+    await clock.advance(0.999)
+    assert len(rec.grants) == 10
+    await clock.advance(0.001)
+    assert rec.grants[-1][0] == "r10"
+    assert rec.grants[-1][1] == pytest.approx(1.0)
+
+
+async def test_never_more_than_limit_minus_margin_in_any_rolling_window() -> None:
+    clock = FakeClock()
+    b = budget(clock, limit=12, margin=2, time_scale=60.0)
+    rec = Recorder(b, clock)
+    # Arrivals spread irregularly over time, several lanes, far more than the budget.
+    for step in range(40):
+        for i in range(step % 4 + 1):
+            rec.start(f"s{step}-{i}", list(Lane)[(step + i) % 3])
+        await clock.advance(0.137)
+    while len(rec.grants) < len(rec.tasks):
+        await clock.advance(0.25)
+    times = [t for _, t in rec.grants]
+    assert max_in_any_window(times, window=1.0) == 10
+    assert b.capacity == 10
+
+
+async def test_a_slot_frees_one_window_after_its_response() -> None:
+    clock = FakeClock()
+    rec = Recorder(budget(clock, limit=2), clock)
+    rec.start("slow", Lane.BACKGROUND, hold=0.5)
+    rec.start("fast", Lane.BACKGROUND)
+    rec.start("c", Lane.BACKGROUND)
+    rec.start("d", Lane.BACKGROUND)
+    await clock.advance(3.0)
+    assert rec.grants == [("slow", 0.0), ("fast", 0.0), ("c", 1.0), ("d", 1.5)]
+
+
+async def test_a_request_in_flight_holds_its_slot_until_answered() -> None:
+    clock = FakeClock()
+    b = budget(clock, limit=1)
+    rec = Recorder(b, clock)
+    rec.start("stuck", Lane.INTENT, hold=5.0)
+    rec.start("next", Lane.INTENT)
+    await clock.advance(4.0)
+    assert b.stats().in_flight == 1
+    await clock.advance(1.999)
+    assert rec.order == ["stuck"]
+    await clock.advance(0.001)
+    assert rec.grants[-1][0] == "next"
+    assert rec.grants[-1][1] == pytest.approx(6.0)
+
+
+async def test_aura_never_sees_more_than_the_limit_however_requests_are_delayed() -> None:
+    # Each request reaches "Aura" at a random moment between its grant and its response.
+    rng = random.Random(3)
+    clock = FakeClock()
+    b = budget(clock, limit=10)
+    arrivals: list[float] = []
+
+    async def request() -> None:
+        permit = await b.acquire(rng.choice(list(Lane)))
+        latency = rng.uniform(0.0, 0.6)
+        arrival_delay = rng.uniform(0.0, latency)
+        await clock.sleep(arrival_delay)
+        arrivals.append(clock.now)
+        await clock.sleep(latency - arrival_delay)
+        permit.release()
+
+    tasks = [asyncio.create_task(request()) for _ in range(300)]
+    while not all(t.done() for t in tasks):
+        await clock.advance(0.05)
+    assert len(arrivals) == 300
+    assert max_in_any_window(arrivals, window=1.0) <= 10
+
+
+async def test_saturated_budget_uses_the_whole_limit() -> None:
+    clock = FakeClock()
+    rec = Recorder(budget(clock, limit=10), clock)
+    for i in range(50):
+        rec.start(f"r{i}", Lane.BACKGROUND)
+    await clock.advance(4.0)
+    # 10 per 1-second window, windows back to back: t=0, 1, 2, 3, 4.
+    assert len(rec.grants) == 50
+
+
+async def test_intent_queued_behind_200_background_calls_goes_out_next() -> None:
+    clock = FakeClock()
+    rec = Recorder(budget(clock, limit=10), clock)
+    for i in range(210):
+        rec.start(f"bg{i}", Lane.BACKGROUND)
+    await settle()
+    assert len(rec.grants) == 10
+    rec.start("intent", Lane.INTENT)
+    await clock.advance(0.5)
+    assert len(rec.grants) == 10
+    await clock.advance(0.5)
+    assert rec.order[10] == "intent"
+
+
+async def test_lanes_are_served_intent_then_create_then_background() -> None:
+    clock = FakeClock()
+    rec = Recorder(budget(clock, limit=1), clock)
+    rec.start("first", Lane.BACKGROUND)
+    await settle()
+    rec.start("bg", Lane.BACKGROUND)
+    rec.start("create", Lane.CREATE)
+    rec.start("intent", Lane.INTENT)
+    await clock.advance(3.0)
+    assert rec.order == ["first", "intent", "create", "bg"]
+
+
+async def test_lanes_are_fifo_inside() -> None:
+    clock = FakeClock()
+    rec = Recorder(budget(clock, limit=1), clock)
+    for i in range(5):
+        rec.start(f"c{i}", Lane.CREATE)
+    await clock.advance(5.0)
+    assert rec.order == [f"c{i}" for i in range(5)]
+
+
+async def test_a_waiting_lane_is_passed_over_at_most_max_skips_times() -> None:
+    clock = FakeClock()
+    rec = Recorder(budget(clock, limit=1, max_skips=3), clock)
+    rec.start("first", Lane.INTENT)
+    await settle()
+    rec.start("bg", Lane.BACKGROUND)
+    rec.start("create", Lane.CREATE)
+    for i in range(20):
+        rec.start(f"i{i}", Lane.INTENT)
+    await clock.advance(30.0)
+    # Both lower lanes are passed over three times, then served, the higher one first.
+    assert rec.order[:7] == ["first", "i0", "i1", "i2", "create", "bg", "i3"]
+
+
+async def test_background_keeps_a_share_under_endless_intent_load() -> None:
+    clock = FakeClock()
+    rec = Recorder(budget(clock, limit=1, max_skips=4), clock)
+    for i in range(10):
+        rec.start(f"bg{i}", Lane.BACKGROUND)
+    for i in range(100):
+        rec.start(f"i{i}", Lane.INTENT)
+    await clock.advance(50.0)
+    first_50 = rec.order[:50]
+    assert sum(name.startswith("bg") for name in first_50) == 10  # one in every five grants
+
+
+async def test_rate_limit_pauses_every_caller_until_retry_after() -> None:
+    clock = FakeClock()
+    b = budget(clock, limit=100)
+    rec = Recorder(b, clock)
+    pause = b.note_rate_limited(retry_after=30.0)  # Aura seconds: 0.5 s at time scale 60
+    assert pause == pytest.approx(0.5)
+    for i in range(5):
+        rec.start(f"r{i}", list(Lane)[i % 3])
+    await clock.advance(0.49)
+    assert rec.grants == []
+    await clock.advance(0.01)
+    assert len(rec.grants) == 5
+    assert all(t == pytest.approx(0.5) for _, t in rec.grants)
+    assert b.stats().rate_limited == 1
+
+
+async def test_rate_limit_without_retry_after_pauses_for_the_default() -> None:
+    clock = FakeClock()
+    b = budget(clock, default_retry_after=120.0)
+    assert b.note_rate_limited(None) == pytest.approx(2.0)
+
+
+async def test_a_later_rate_limit_extends_a_running_pause_but_never_shortens_it() -> None:
+    clock = FakeClock()
+    b = budget(clock)
+    b.note_rate_limited(60.0)
+    assert b.note_rate_limited(6.0) == pytest.approx(1.0)
+    await clock.advance(0.5)
+    assert b.note_rate_limited(60.0) == pytest.approx(1.0)
+    assert b.stats().paused_for == pytest.approx(1.0)
+
+
+async def test_a_cancelled_waiter_consumes_no_permit() -> None:
+    clock = FakeClock()
+    b = budget(clock, limit=1)
+    rec = Recorder(b, clock)
+    rec.start("first", Lane.BACKGROUND)
+    await settle()
+    doomed = rec.start("cancelled", Lane.INTENT)
+    rec.start("next", Lane.BACKGROUND)
+    await settle()
+    doomed.cancel()
+    await clock.advance(1.0)
+    assert rec.order == ["first", "next"]
+    assert b.stats().in_window == 1
+
+
+async def test_stats_report_queue_depth_and_waits_by_lane() -> None:
+    clock = FakeClock()
+    b = budget(clock, limit=2)
+    rec = Recorder(b, clock)
+    for i in range(4):
+        rec.start(f"bg{i}", Lane.BACKGROUND)
+    rec.start("intent", Lane.INTENT)
+    await settle()
+    stats = b.stats()
+    assert stats.lanes[Lane.BACKGROUND].queued == 2
+    assert stats.lanes[Lane.INTENT].queued == 1
+    assert stats.queued == 3
+    assert stats.in_window == 2
+    await clock.advance(1.0)
+    stats = b.stats()
+    assert stats.queued == 1
+    assert stats.lanes[Lane.INTENT].granted == 1
+    assert stats.lanes[Lane.INTENT].last_wait == pytest.approx(1.0)
+    assert stats.lanes[Lane.BACKGROUND].total_wait == pytest.approx(1.0)
+    assert stats.lanes[Lane.BACKGROUND].max_wait == pytest.approx(1.0)
+
+
+async def test_observer_sees_grants_and_rate_limits() -> None:
+    events: list[tuple[str, object, float]] = []
+
+    class Observer:
+        def on_granted(self, budget_key: str, lane: Lane, waited: float) -> None:
+            events.append(("granted", lane, waited))
+
+        def on_rate_limited(self, budget_key: str, pause: float) -> None:
+            events.append(("rate_limited", budget_key, pause))
+
+    clock = FakeClock()
+    b = budget(clock, limit=1, observer=Observer())
+    rec = Recorder(b, clock)
+    rec.start("a", Lane.CREATE)
+    rec.start("b", Lane.INTENT)
+    await clock.advance(1.0)
+    b.note_rate_limited(6.0)
+    assert events == [
+        ("granted", Lane.CREATE, 0.0),
+        ("granted", Lane.INTENT, 1.0),
+        ("rate_limited", "client", pytest.approx(0.1)),
+    ]
+
+
+def test_registry_gives_one_budget_per_client_id_by_default() -> None:
+    registry = LimiterRegistry(limit=10)
+    a = registry.budget_for("a")
+    assert registry.budget_for("a") is a
+    assert registry.budget_for("b") is not a
+    assert {x.key for x in registry.budgets()} == {"a", "b"}
+
+
+def test_registry_with_process_scope_shares_one_budget() -> None:
+    registry = LimiterRegistry(limit=10, scope="process")
+    assert registry.budget_for("a") is registry.budget_for("b")
+
+
+def test_registry_passes_its_settings_to_budgets() -> None:
+    registry = LimiterRegistry(limit=125, margin=5, time_scale=120.0)
+    b = registry.budget_for("a")
+    assert b.capacity == 120
+    assert b.window == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"limit": 5, "margin": 5}, "leaves no requests"),
+        ({"time_scale": 0.0}, "time_scale"),
+        ({"scope": "cluster"}, "scope"),
+    ],
+)
+def test_registry_rejects_impossible_settings(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        LimiterRegistry(**kwargs)  # type: ignore[arg-type]
