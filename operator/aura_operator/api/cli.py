@@ -1,0 +1,50 @@
+"""`aura-operator crds`: write the CRD YAML generated from the API models, or check it."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from aura_operator.api.crd import CRD_FILENAME, GENERATE_COMMAND, render_crd_yaml
+
+DEFAULT_OUTPUT_DIR = Path("crds")
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--output-dir",
+        type=Path,
+        default=DEFAULT_OUTPUT_DIR,
+        help=f"directory of {CRD_FILENAME} (default: ./{DEFAULT_OUTPUT_DIR})",
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 when the file differs from what the models generate",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    output_dir: Path = args.output_dir
+    path = output_dir / CRD_FILENAME
+    generated = render_crd_yaml()
+    if args.check:
+        return _check(path, output_dir, generated)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    path.write_text(generated, encoding="utf-8")
+    print(f"wrote {path}")
+    return 0
+
+
+def _check(path: Path, output_dir: Path, generated: str) -> int:
+    current = path.read_text(encoding="utf-8") if path.is_file() else None
+    if current == generated:
+        print(f"{path} is up to date")
+        return 0
+    fix = GENERATE_COMMAND
+    if output_dir != DEFAULT_OUTPUT_DIR:
+        fix += f" --output-dir {output_dir}"
+    problem = "is missing" if current is None else "is stale: it differs from the API models"
+    print(f"{path} {problem}; run `{fix}` and commit the result", file=sys.stderr)
+    return 1

@@ -1,0 +1,83 @@
+"""The whole AuraInstance object, the root of the CRD schema, and names derived from it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ConfigDict, Field
+
+from aura_operator.api.base import ApiModel
+from aura_operator.api.cel_rules import rule, validations
+from aura_operator.api.constants import AURA_NAME_MAX_LENGTH, CONNECTION_SECRET_SUFFIX
+from aura_operator.api.spec import AuraInstanceSpec
+from aura_operator.api.status import AuraInstanceStatus
+
+
+def _plain_object_schema(schema: dict[str, Any]) -> None:
+    # The API server owns the metadata schema: a CRD may only say it is an object.
+    schema.clear()
+    schema["type"] = "object"
+
+
+class ObjectMeta(ApiModel):
+    """The parts of Kubernetes object metadata this package reads."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra=_plain_object_schema)
+
+    name: str
+    namespace: str | None = None
+    generation: int | None = None
+    labels: dict[str, str] | None = None
+    annotations: dict[str, str] | None = None
+
+
+def _root_schema_extra(schema: dict[str, Any]) -> None:
+    # Every object has metadata; only spec is the user's to forget.
+    schema["required"] = ["spec"]
+    schema.update(
+        validations(
+            rule(
+                f"has(self.spec.name) || size(self.metadata.name) <= {AURA_NAME_MAX_LENGTH}",
+                f"metadata.name is longer than {AURA_NAME_MAX_LENGTH} characters, the limit of "
+                "an Aura instance name: set spec.name",
+            )
+        )
+    )
+
+
+class AuraInstance(ApiModel):
+    """A Neo4j Aura instance managed (or observed) from Kubernetes."""
+
+    model_config = ConfigDict(json_schema_extra=_root_schema_extra)
+
+    api_version: str | None = Field(
+        None,
+        description="Versioned schema of this representation of an object; "
+        "`aura.neo4j.io/v1alpha1`.",
+    )
+    kind: str | None = Field(
+        None, description="REST resource this object represents; `AuraInstance`."
+    )
+    # No description: the API server rejects a CRD that says anything about metadata but its type.
+    metadata: ObjectMeta
+    spec: AuraInstanceSpec = Field(
+        description="Desired state of the Aura instance. cloudProvider, region, type and memory "
+        "are required unless instanceId adopts an existing instance. tenantId, cloudProvider, "
+        "region, type, version, source, customerManagedKeyId and instanceId are immutable after "
+        "creation."
+    )
+    status: AuraInstanceStatus | None = Field(
+        None, description="Observed state of the Aura instance, written by the operator."
+    )
+
+
+def effective_display_name(spec: AuraInstanceSpec, metadata_name: str) -> str:
+    """The Aura display name: spec.name, else metadata.name (the CRD caps its length at 30)."""
+    return spec.name if spec.name is not None else metadata_name
+
+
+def connection_secret_name(spec: AuraInstanceSpec, metadata_name: str) -> str:
+    """Name of the connection Secret: spec.connectionSecret.name, else `<name>-connection`."""
+    if spec.connection_secret is not None and spec.connection_secret.name is not None:
+        return spec.connection_secret.name
+    return f"{metadata_name}{CONNECTION_SECRET_SUFFIX}"
