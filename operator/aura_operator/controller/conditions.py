@@ -1,0 +1,66 @@
+"""KEP-1623 status conditions: pure functions over the list kept in `status.conditions`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from aura_operator.api import ConditionType
+
+Condition = dict[str, Any]
+
+READY = ConditionType.READY.value
+SYNCED = ConditionType.SYNCED.value
+STALLED = ConditionType.STALLED.value
+CREDENTIALS_AVAILABLE = ConditionType.CREDENTIALS_AVAILABLE.value
+
+
+@dataclass(frozen=True)
+class ConditionUpdate:
+    type: str
+    status: bool | None  # None is "Unknown"
+    reason: str
+    message: str = ""
+
+    @property
+    def status_text(self) -> str:
+        return {True: "True", False: "False", None: "Unknown"}[self.status]
+
+
+def set_conditions(
+    conditions: list[Condition] | None,
+    updates: list[ConditionUpdate],
+    *,
+    generation: int,
+    now: str,
+) -> list[Condition]:
+    """Return a new list with `updates` applied.
+
+    `lastTransitionTime` changes only when a condition's status changes, as kstatus and
+    `kubectl wait` expect; reason, message and observedGeneration always follow the update.
+    """
+    by_type = {c["type"]: dict(c) for c in conditions or []}
+    for update in updates:
+        previous = by_type.get(update.type)
+        transitioned = previous is None or previous.get("status") != update.status_text
+        by_type[update.type] = {
+            "type": update.type,
+            "status": update.status_text,
+            "reason": update.reason,
+            "message": update.message,
+            "observedGeneration": generation,
+            "lastTransitionTime": (
+                now if transitioned or previous is None else previous["lastTransitionTime"]
+            ),
+        }
+    order = {READY: 0, SYNCED: 1, STALLED: 2, CREDENTIALS_AVAILABLE: 3}
+    return sorted(by_type.values(), key=lambda c: (order.get(c["type"], 99), c["type"]))
+
+
+def find(conditions: list[Condition] | None, type_: str) -> Condition | None:
+    return next((c for c in conditions or [] if c.get("type") == type_), None)
+
+
+def is_true(conditions: list[Condition] | None, type_: str) -> bool:
+    condition = find(conditions, type_)
+    return condition is not None and condition.get("status") == "True"

@@ -1,0 +1,221 @@
+"""The few Kubernetes API calls the operator makes itself, async over httpx.
+
+kopf watches AuraInstances and keeps its own annotations; everything else (status writes,
+connection Secrets, credential Secrets, Events) goes through this client, so the engine can
+write from outside a kopf handler (the observer) and await each write before the next step.
+"""
+
+from __future__ import annotations
+
+import base64
+import ssl
+import tempfile
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from aura_operator.api import GROUP, KIND, PLURAL, VERSION
+
+JSON = dict[str, Any]
+
+
+class KubeError(Exception):
+    def __init__(self, status: int, method: str, path: str, message: str) -> None:
+        super().__init__(f"Kubernetes API {method} {path} answered {status}: {message}")
+        self.status = status
+
+
+@dataclass(frozen=True)
+class ObjectRef:
+    namespace: str
+    name: str
+    uid: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.namespace}/{self.name}"
+
+
+@dataclass(frozen=True)
+class Connection:
+    """What is needed to reach the API server; built from kopf's login result."""
+
+    server: str
+    token: str | None = None
+    ca_path: str | None = None
+    ca_data: bytes | None = None
+    insecure: bool = False
+    certificate_path: str | None = None
+    private_key_path: str | None = None
+
+    @classmethod
+    def from_kopf(cls, info: Any) -> Connection:
+        certificate_path, key_path = info.certificate_path, info.private_key_path
+        if info.certificate_data and info.private_key_data:
+            certificate_path = _to_file(info.certificate_data)
+            key_path = _to_file(info.private_key_data)
+        ca_data = info.ca_data.encode() if isinstance(info.ca_data, str) else info.ca_data
+        return cls(
+            server=info.server.rstrip("/"),
+            token=info.token,
+            ca_path=str(info.ca_path) if info.ca_path else None,
+            ca_data=ca_data,
+            insecure=bool(info.insecure),
+            certificate_path=str(certificate_path) if certificate_path else None,
+            private_key_path=str(key_path) if key_path else None,
+        )
+
+    def ssl_context(self) -> ssl.SSLContext | bool:
+        if not self.server.startswith("https"):
+            return False
+        if self.insecure:
+            return False
+        context = ssl.create_default_context(cafile=self.ca_path)
+        if self.ca_data:
+            data = self.ca_data
+            if b"-----BEGIN" not in data:
+                data = base64.b64decode(data)
+            context.load_verify_locations(cadata=data.decode())
+        if self.certificate_path and self.private_key_path:
+            context.load_cert_chain(self.certificate_path, self.private_key_path)
+        return context
+
+
+def _to_file(data: str | bytes) -> str:
+    raw = data.encode() if isinstance(data, str) else data
+    if b"-----BEGIN" not in raw:
+        raw = base64.b64decode(raw)
+    with tempfile.NamedTemporaryFile(prefix="aura-operator-", delete=False) as handle:
+        handle.write(raw)
+        return handle.name
+
+
+def now_rfc3339() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class KubeClient:
+    def __init__(
+        self,
+        connect: Callable[[], Awaitable[Connection]],
+        *,
+        reporting_component: str = "aura-operator",
+        reporting_instance: str = "aura-operator",
+    ) -> None:
+        self._connect = connect
+        self._http: httpx.AsyncClient | None = None
+        self._component = reporting_component
+        self._instance = reporting_instance
+
+    async def _client(self, *, refresh: bool = False) -> httpx.AsyncClient:
+        if self._http is None or refresh:
+            if self._http is not None:
+                await self._http.aclose()
+            connection = await self._connect()
+            headers = {"Authorization": f"Bearer {connection.token}"} if connection.token else {}
+            self._http = httpx.AsyncClient(
+                base_url=connection.server,
+                headers=headers,
+                verify=connection.ssl_context(),
+                timeout=httpx.Timeout(30.0, connect=10.0),
+            )
+        return self._http
+
+    async def aclose(self) -> None:
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None
+
+    async def _request(
+        self, method: str, path: str, *, json: Any = None, content_type: str | None = None
+    ) -> JSON | None:
+        headers = {"Content-Type": content_type} if content_type else {}
+        client = await self._client()
+        response = await client.request(method, path, json=json, headers=headers)
+        if response.status_code == 401:  # rotated service-account token: log in again once
+            client = await self._client(refresh=True)
+            response = await client.request(method, path, json=json, headers=headers)
+        if response.status_code == 404 and method == "GET":
+            return None
+        if response.status_code >= 400:
+            try:
+                message = str(response.json().get("message", ""))
+            except ValueError:
+                message = response.text[:200]
+            raise KubeError(response.status_code, method, path, message)
+        return response.json() if response.content else None
+
+    # AuraInstances
+
+    def _instance_path(self, ref: ObjectRef) -> str:
+        return (
+            f"/apis/{GROUP}/{VERSION}/namespaces/{quote(ref.namespace)}/{PLURAL}/{quote(ref.name)}"
+        )
+
+    async def get_instance(self, ref: ObjectRef) -> JSON | None:
+        return await self._request("GET", self._instance_path(ref))
+
+    async def patch_status(self, ref: ObjectRef, status: JSON) -> JSON:
+        """Merge-patch `status` (a None value removes a key); returns the updated object."""
+        result = await self._request(
+            "PATCH",
+            self._instance_path(ref) + "/status",
+            json={"status": status},
+            content_type="application/merge-patch+json",
+        )
+        return result or {}
+
+    # Secrets
+
+    async def get_secret(self, namespace: str, name: str) -> JSON | None:
+        return await self._request(
+            "GET", f"/api/v1/namespaces/{quote(namespace)}/secrets/{quote(name)}"
+        )
+
+    async def apply_secret(self, namespace: str, secret: JSON) -> None:
+        """Create the Secret, or merge data, labels, annotations and owners into an existing one."""
+        collection = f"/api/v1/namespaces/{quote(namespace)}/secrets"
+        try:
+            await self._request("POST", collection, json=secret)
+        except KubeError as error:
+            if error.status != 409:
+                raise
+            name = secret["metadata"]["name"]
+            await self._request(
+                "PATCH",
+                f"{collection}/{quote(name)}",
+                json=secret,
+                content_type="application/merge-patch+json",
+            )
+
+    # Events
+
+    async def post_event(self, ref: ObjectRef, *, type_: str, reason: str, message: str) -> None:
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        event = {
+            "apiVersion": "v1",
+            "kind": "Event",
+            "metadata": {"generateName": f"{ref.name}.", "namespace": ref.namespace},
+            "involvedObject": {
+                "apiVersion": f"{GROUP}/{VERSION}",
+                "kind": KIND,
+                "name": ref.name,
+                "namespace": ref.namespace,
+                "uid": ref.uid,
+            },
+            "type": type_,
+            "reason": reason,
+            "message": message[:1024],
+            "firstTimestamp": now_rfc3339(),
+            "lastTimestamp": now_rfc3339(),
+            "eventTime": now,
+            "count": 1,
+            "reportingComponent": self._component,
+            "reportingInstance": self._instance,
+            "action": reason,
+            "source": {"component": self._component},
+        }
+        await self._request("POST", f"/api/v1/namespaces/{quote(ref.namespace)}/events", json=event)

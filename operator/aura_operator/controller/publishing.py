@@ -1,0 +1,58 @@
+"""Writes the operator makes about an AuraInstance: status patches and Events."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from aura_operator.controller.kube import KubeClient, now_rfc3339
+from aura_operator.controller.reporting import Report
+from aura_operator.controller.tracking import Tracked
+
+logger = logging.getLogger("aura_operator.controller")
+
+
+class Publisher:
+    def __init__(self, kube: KubeClient, on_error: Callable[[str], None] | None = None) -> None:
+        self.kube = kube
+        self._on_error = on_error or (lambda reason: None)
+
+    async def status(self, tracked: Tracked, report: Report) -> None:
+        """Patch the status keys the report changes and remember the result."""
+        if report.synced is not None and report.synced.status is False:
+            self._on_error(report.synced.reason)
+        fields = dict(report.fields)
+        if report.fields or report.phase or report.ready or report.synced:
+            fields.setdefault("lastSyncTime", now_rfc3339())
+        report.fields = fields
+        patch = report.status_patch(
+            tracked.status, generation=tracked.generation, now=now_rfc3339()
+        )
+        if set(patch) <= {"lastSyncTime"}:
+            return
+        await self.raw_status(tracked, patch)
+
+    async def raw_status(self, tracked: Tracked, patch: dict[str, Any]) -> None:
+        updated = await self.kube.patch_status(tracked.ref, patch)
+        if updated.get("status") is not None:
+            tracked.status = dict(updated["status"])
+        else:
+            merged = {**tracked.status, **patch}
+            tracked.status = {k: v for k, v in merged.items() if v is not None}
+
+    async def event(
+        self, tracked: Tracked, reason: str, message: str, *, warning: bool = False
+    ) -> None:
+        """Post an Event; an Event that cannot be posted is logged, never fatal."""
+        log = logger.warning if warning else logger.info
+        log("%s %s: %s", tracked.ref, reason, message, extra={"object": str(tracked.ref)})
+        try:
+            await self.kube.post_event(
+                tracked.ref,
+                type_="Warning" if warning else "Normal",
+                reason=reason,
+                message=message,
+            )
+        except Exception as error:  # an Event is informative; the reconcile goes on
+            logger.warning("could not post Event %s for %s: %s", reason, tracked.ref, error)

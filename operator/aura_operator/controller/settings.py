@@ -1,0 +1,86 @@
+"""Operator settings, read once from the environment (names in README "Operator settings")."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+DEFAULT_API_URL = "https://api.neo4j.io"
+
+
+class SettingsError(ValueError):
+    """An operator setting has a value the operator cannot use; the message names the variable."""
+
+
+class OperatorSettings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    api_url: str = DEFAULT_API_URL
+    default_credentials_secret: str = "aura-credentials"  # noqa: S105 - a Secret name
+    default_deletion_policy: Literal["Retain", "Delete"] = "Retain"
+    watch_namespaces: tuple[str, ...] = ()
+    rate_limit: int = Field(default=125, ge=1)
+    rate_limit_margin: int = Field(default=5, ge=0)
+    rate_limit_scope: Literal["credential", "process"] = "credential"
+    background_share: float = Field(default=0.5, gt=0, le=1)
+    log_format: Literal["text", "json"] = "text"
+    log_level: str = "INFO"
+    health_port: int = Field(default=8080, ge=0, le=65535)
+    metrics_port: int = Field(default=9090, ge=0, le=65535)
+    time_scale: float = Field(default=1.0, gt=0)
+    pod_namespace: str = "default"
+
+    @field_validator("api_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @property
+    def effective_rate_limit(self) -> int:
+        return max(1, self.rate_limit - self.rate_limit_margin)
+
+    def default_credentials_location(self) -> tuple[str, str]:
+        """(namespace, name) of the operator-wide credentials Secret."""
+        namespace, _, name = self.default_credentials_secret.rpartition("/")
+        return (namespace or self.pod_namespace, name)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> OperatorSettings:
+        env = os.environ if env is None else env
+        raw: dict[str, object] = {}
+        for field_name, variable in ENVIRONMENT.items():
+            value = env.get(variable, "").strip()
+            if value:
+                raw[field_name] = value
+        namespaces = raw.get("watch_namespaces")
+        if isinstance(namespaces, str):
+            raw["watch_namespaces"] = tuple(n.strip() for n in namespaces.split(",") if n.strip())
+        try:
+            return cls.model_validate(raw)
+        except ValidationError as error:
+            problems = "; ".join(
+                f"{ENVIRONMENT[str(e['loc'][0])]}: {e['msg']}" for e in error.errors()
+            )
+            raise SettingsError(f"invalid operator settings: {problems}") from None
+
+
+# field name -> environment variable
+ENVIRONMENT: dict[str, str] = {
+    "api_url": "AURA_API_URL",
+    "default_credentials_secret": "AURA_DEFAULT_CREDENTIALS_SECRET",
+    "default_deletion_policy": "AURA_DEFAULT_DELETION_POLICY",
+    "watch_namespaces": "AURA_WATCH_NAMESPACES",
+    "rate_limit": "AURA_RATE_LIMIT",
+    "rate_limit_margin": "AURA_RATE_LIMIT_MARGIN",
+    "rate_limit_scope": "AURA_RATE_LIMIT_SCOPE",
+    "background_share": "AURA_BACKGROUND_SHARE",
+    "log_format": "AURA_LOG_FORMAT",
+    "log_level": "AURA_LOG_LEVEL",
+    "health_port": "AURA_HEALTH_PORT",
+    "metrics_port": "AURA_METRICS_PORT",
+    "time_scale": "AURA_TIME_SCALE",
+    "pod_namespace": "POD_NAMESPACE",
+}

@@ -1,0 +1,113 @@
+"""What the operator remembers of each AuraInstance between reconciles, in memory."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from aura_operator.api import RECONCILE_ANNOTATION, RECONCILE_DISABLED, SYNC_NOW_ANNOTATION
+from aura_operator.controller.kube import ObjectRef
+
+Key = tuple[str, str]  # (namespace, name)
+
+
+@dataclass
+class Tracked:
+    ref: ObjectRef
+    spec: dict[str, Any]
+    metadata: dict[str, Any]
+    status: dict[str, Any]
+    """The status as last written by this operator (or read at start): only this operator
+    writes status, so this copy is never older than the watch stream's."""
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    aura_status: str | None = None
+    aura_status_since: float = field(default_factory=time.monotonic)
+    first_empty_listing: float | None = None
+    """Create recovery: when a tenant listing first showed no matching instance."""
+    background: asyncio.Task[None] | None = None
+    background_cancellable: bool = False
+    """True while the background task only reads, so user intent may cancel it."""
+    sync_now_seen: str | None = None
+    deleting: bool = False
+
+    @property
+    def key(self) -> Key:
+        return (self.ref.namespace, self.ref.name)
+
+    @property
+    def generation(self) -> int:
+        return int(self.metadata.get("generation") or 1)
+
+    @property
+    def annotations(self) -> dict[str, str]:
+        return dict(self.metadata.get("annotations") or {})
+
+    @property
+    def writes_disabled(self) -> bool:
+        return self.annotations.get(RECONCILE_ANNOTATION) == RECONCILE_DISABLED
+
+    @property
+    def instance_id(self) -> str | None:
+        value = self.status.get("instanceId") or self.spec.get("instanceId")
+        return str(value) if value else None
+
+    def begin_write(self) -> None:
+        """From here on the running reconcile may change Aura: it must not be cancelled."""
+        self.background_cancellable = False
+
+    def note_aura_status(self, status: str) -> float:
+        """Remember the Aura status; return seconds spent in it so far."""
+        now = time.monotonic()
+        if status != self.aura_status:
+            self.aura_status, self.aura_status_since = status, now
+        return now - self.aura_status_since
+
+    def sync_now_requested(self) -> bool:
+        """True once per new value of the sync-now annotation."""
+        value = self.annotations.get(SYNC_NOW_ANNOTATION)
+        if value is None or value == self.sync_now_seen:
+            return False
+        self.sync_now_seen = value
+        return True
+
+
+class Fleet:
+    """Every AuraInstance this process knows, by (namespace, name)."""
+
+    def __init__(self) -> None:
+        self._objects: dict[Key, Tracked] = {}
+
+    def __len__(self) -> int:
+        return len(self._objects)
+
+    def get(self, key: Key) -> Tracked | None:
+        return self._objects.get(key)
+
+    def all(self) -> list[Tracked]:
+        return list(self._objects.values())
+
+    def track(self, body: dict[str, Any]) -> Tracked:
+        """Record the latest spec and metadata of an object; seed status the first time."""
+        metadata = dict(body.get("metadata") or {})
+        ref = ObjectRef(metadata.get("namespace", ""), metadata["name"], metadata.get("uid", ""))
+        tracked = self._objects.get((ref.namespace, ref.name))
+        if tracked is None or tracked.ref.uid != ref.uid:
+            tracked = Tracked(
+                ref=ref,
+                spec=dict(body.get("spec") or {}),
+                metadata=metadata,
+                status=dict(body.get("status") or {}),
+            )
+            tracked.sync_now_seen = tracked.annotations.get(SYNC_NOW_ANNOTATION)
+            self._objects[tracked.key] = tracked
+        else:
+            tracked.spec = dict(body.get("spec") or {})
+            tracked.metadata = metadata
+        return tracked
+
+    def forget(self, key: Key) -> None:
+        tracked = self._objects.pop(key, None)
+        if tracked and tracked.background and not tracked.background.done():
+            tracked.background.cancel()

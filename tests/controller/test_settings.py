@@ -1,0 +1,36 @@
+"""Operator settings from the environment."""
+
+from __future__ import annotations
+
+import pytest
+
+from aura_operator.controller.settings import OperatorSettings, SettingsError
+
+
+def test_defaults_match_the_documented_ones() -> None:
+    settings = OperatorSettings.from_env({})
+    assert settings.api_url == "https://api.neo4j.io"
+    assert settings.effective_rate_limit == 120
+    assert settings.default_deletion_policy == "Retain"
+    assert settings.default_credentials_location() == ("default", "aura-credentials")
+
+
+def test_values_are_read_and_namespaces_split() -> None:
+    settings = OperatorSettings.from_env(
+        {
+            "AURA_API_URL": "http://127.0.0.1:8787/",
+            "AURA_WATCH_NAMESPACES": "a, b",
+            "AURA_DEFAULT_CREDENTIALS_SECRET": "ops/aura",
+            "AURA_RATE_LIMIT": "60",
+            "AURA_RATE_LIMIT_MARGIN": "0",
+        }
+    )
+    assert settings.api_url == "http://127.0.0.1:8787"
+    assert settings.watch_namespaces == ("a", "b")
+    assert settings.default_credentials_location() == ("ops", "aura")
+    assert settings.effective_rate_limit == 60
+
+
+def test_a_bad_value_names_the_variable() -> None:
+    with pytest.raises(SettingsError, match="AURA_DEFAULT_DELETION_POLICY"):
+        OperatorSettings.from_env({"AURA_DEFAULT_DELETION_POLICY": "Destroy"})

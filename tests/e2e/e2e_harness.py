@@ -1,0 +1,225 @@
+"""The real operator (kopf, in its own thread) against the Kubernetes emulator and the Aura
+simulator, both over HTTP, with helpers to drive and inspect all three."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import httpx
+import kopf
+
+from aura_operator.api import API_VERSION, KIND
+from aura_operator.controller.runner import register
+from aura_operator.controller.settings import OperatorSettings
+from aura_operator.kube_emulator import AURA_INSTANCES, EVENTS, SECRETS
+from aura_operator.kube_emulator.api import KubernetesApi
+from aura_operator.kube_emulator.kopf_runner import running_operator
+from aura_operator.simulator import Simulator
+
+T = TypeVar("T")
+
+NAMESPACE = "default"
+TIME_SCALE = 600.0  # a 4-minute create takes 0.4 s
+TENANT = "8c2a7e4e-5f0b-4d8e-9a51-1f3c6b2d7e01"
+BASE_SPEC = {
+    "cloudProvider": "gcp",
+    "region": "europe-west1",
+    "type": "professional-db",
+    "memory": "2GB",
+}
+
+
+def b64(value: str) -> str:
+    return base64.b64encode(value.encode()).decode()
+
+
+def unb64(value: str) -> str:
+    return base64.b64decode(value).decode()
+
+
+def condition(obj: dict[str, Any], type_: str) -> dict[str, Any]:
+    for item in (obj.get("status") or {}).get("conditions") or []:
+        if item["type"] == type_:
+            return dict(item)
+    return {}
+
+
+def is_ready(obj: dict[str, Any]) -> bool:
+    """What `kubectl wait --for=condition=Ready` checks, plus observedGeneration."""
+    ready = condition(obj, "Ready")
+    generation = obj["metadata"].get("generation")
+    return ready.get("status") == "True" and ready.get("observedGeneration") == generation
+
+
+class Harness:
+    def __init__(self, kube: KubernetesApi, sim: Simulator, sim_http: httpx.AsyncClient) -> None:
+        self.kube = kube
+        self.sim = sim
+        self.sim_http = sim_http
+        self.settings = OperatorSettings(
+            api_url=sim.base_url,
+            time_scale=sim.config.time_scale,
+            metrics_port=0,
+            pod_namespace=NAMESPACE,
+            default_credentials_secret=f"{NAMESPACE}/aura-credentials",
+        )
+        self.memo: Any = None
+        self._operator: contextlib.AsyncExitStack | None = None
+
+    # the operator
+
+    async def start_operator(self) -> None:
+        stack = contextlib.AsyncExitStack()
+        self.memo = kopf.Memo()
+        url = self.kube.url
+
+        def emulator_login(**_: Any) -> kopf.ConnectionInfo:
+            return kopf.ConnectionInfo(server=url, default_namespace=NAMESPACE)
+
+        await stack.enter_async_context(
+            running_operator(
+                url,
+                lambda registry: register(registry, self.settings, login=emulator_login),
+                memo=self.memo,
+            )
+        )
+        self._operator = stack
+
+    async def stop_operator(self) -> None:
+        if self._operator is not None:
+            stack, self._operator = self._operator, None
+            await stack.aclose()
+
+    # Kubernetes side
+
+    async def create_credentials(self, name: str = "aura-credentials") -> None:
+        await self.kube.create(
+            SECRETS,
+            {
+                "apiVersion": "v1",
+                "kind": "Secret",
+                "metadata": {"name": name},
+                "data": {
+                    "clientId": b64("demo-client"),
+                    "clientSecret": b64("demo-secret"),
+                    "tenantId": b64(TENANT),
+                },
+            },
+            namespace=NAMESPACE,
+        )
+
+    async def apply(
+        self, name: str, spec: dict[str, Any] | None = None, **metadata: Any
+    ) -> dict[str, Any]:
+        body = {
+            "apiVersion": API_VERSION,
+            "kind": KIND,
+            "metadata": {"name": name, **metadata},
+            "spec": {**BASE_SPEC, **(spec or {})},
+        }
+        return await self.kube.create(AURA_INSTANCES, body, namespace=NAMESPACE)
+
+    async def patch_spec(self, name: str, spec: dict[str, Any]) -> dict[str, Any]:
+        return await self.kube.patch(AURA_INSTANCES, name, {"spec": spec}, namespace=NAMESPACE)
+
+    async def annotate(self, name: str, annotations: dict[str, str]) -> dict[str, Any]:
+        return await self.kube.patch(
+            AURA_INSTANCES, name, {"metadata": {"annotations": annotations}}, namespace=NAMESPACE
+        )
+
+    async def get(self, name: str) -> dict[str, Any]:
+        return await self.kube.get(AURA_INSTANCES, name, namespace=NAMESPACE)
+
+    async def wait(
+        self, name: str, predicate: Callable[[dict[str, Any]], bool], within: float = 15.0
+    ) -> dict[str, Any]:
+        return await self.kube.wait_for(
+            AURA_INSTANCES, name, predicate, namespace=NAMESPACE, within=within
+        )
+
+    async def wait_ready(self, name: str, within: float = 15.0) -> dict[str, Any]:
+        return await self.wait(name, is_ready, within)
+
+    async def secret(self, name: str) -> dict[str, str] | None:
+        found = await self.kube.find(SECRETS, name, namespace=NAMESPACE)
+        if found is None:
+            return None
+        return {k: unb64(v) for k, v in (found.get("data") or {}).items()}
+
+    async def events(self, name: str) -> list[dict[str, Any]]:
+        events = await self.kube.list(EVENTS, namespace=NAMESPACE)
+        return [e for e in events if e.get("involvedObject", {}).get("name") == name]
+
+    async def wait_event(self, name: str, reason: str, within: float = 10.0) -> dict[str, Any]:
+        async def found() -> dict[str, Any] | None:
+            return next((e for e in await self.events(name) if e.get("reason") == reason), None)
+
+        return await self.poll(found, within)
+
+    @staticmethod
+    async def poll(probe: Callable[[], Awaitable[T | None]], within: float = 10.0) -> T:
+        """Call `probe` until it returns something truthy (state outside the emulator)."""
+        async with asyncio.timeout(within):
+            while not (result := await probe()):  # noqa: ASYNC110 - nothing to wait on
+                await asyncio.sleep(0.05)
+            return result
+
+    # Aura side (through the simulator's /_sim control API)
+
+    async def sim_get(self, path: str) -> Any:
+        response = await self.sim_http.get(path)
+        response.raise_for_status()
+        return response.json()["data"]
+
+    async def sim_post(self, path: str, body: Any) -> Any:
+        response = await self.sim_http.request(
+            "PUT" if path == "/_sim/faults" else "POST", path, json=body
+        )
+        response.raise_for_status()
+        return response.json().get("data")
+
+    async def faults(self, **faults: Any) -> None:
+        response = await self.sim_http.patch("/_sim/faults", json=faults)
+        response.raise_for_status()
+
+    async def aura_instances(self) -> list[dict[str, Any]]:
+        return [i for i in await self.sim_get("/_sim/instances") if not i.get("deleted")]
+
+    async def aura_requests(self, method: str | None = None, path: str | None = None) -> list[Any]:
+        log = await self.sim_get("/_sim/requests")
+        return [
+            r
+            for r in log
+            if (method is None or r["method"] == method) and (path is None or r["path"] == path)
+        ]
+
+    async def aura_token(self) -> str:
+        response = await self.sim_http.post(
+            "/oauth/token",
+            auth=("demo-client", "demo-secret"),
+            data={"grant_type": "client_credentials"},
+        )
+        return str(response.json()["access_token"])
+
+    async def aura_call(self, method: str, path: str, body: Any = None) -> httpx.Response:
+        """A call to Aura made by someone else (the console): drift, deletes behind our back."""
+        token = await self.aura_token()
+        return await self.sim_http.request(
+            method,
+            "/v1" + path,
+            json=body,
+            headers={"Authorization": f"Bearer {token}"},
+        )
+
+    async def wait_aura(
+        self, instance_id: str, predicate: Callable[[dict[str, Any]], bool], within: float = 10.0
+    ) -> dict[str, Any]:
+        async def matching() -> dict[str, Any] | None:
+            items = await self.sim_get("/_sim/instances")
+            return next((i for i in items if i["id"] == instance_id and predicate(i)), None)
+
+        return await self.poll(matching, within)

@@ -1,0 +1,52 @@
+"""Budget behaviour of the whole operator: quiet when idle, no burst after a restart.
+
+Aura time runs 60x here, so one Aura minute is one real second."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from e2e_harness import Harness
+
+from aura_operator.simulator import SimulatorConfig
+
+pytestmark = pytest.mark.e2e
+FLEET = 8
+
+
+@pytest.fixture
+def sim_config() -> SimulatorConfig:
+    return SimulatorConfig(seed=3, time_scale=60.0, initial_scheduled_snapshot=False)
+
+
+async def ready_fleet(operator: Harness) -> None:
+    names = [f"db-{i}" for i in range(FLEET)]
+    for name in names:
+        await operator.apply(name)
+    for name in names:
+        await operator.wait_ready(name, within=30)
+
+
+async def test_a_ready_fleet_makes_no_calls_while_idle(operator: Harness) -> None:
+    await ready_fleet(operator)
+    before = len(await operator.aura_requests())
+
+    await asyncio.sleep(3.0)  # three Aura minutes
+
+    assert (await operator.aura_requests())[before:] == []
+
+
+async def test_a_restart_confirms_the_fleet_with_one_listing_not_a_read_each(
+    operator: Harness,
+) -> None:
+    await ready_fleet(operator)
+    await operator.stop_operator()
+    before = len(await operator.aura_requests())
+
+    await operator.start_operator()
+    await asyncio.sleep(1.0)  # the first Aura minute after the restart
+
+    calls = [(c["method"], c["path"]) for c in (await operator.aura_requests())[before:]]
+    assert calls.count(("GET", "/v1/instances")) == 1
+    assert len(calls) <= 3  # a token, the tenant listing, at most one read
