@@ -1,0 +1,81 @@
+{{/* Chart name, overridable. */}}
+{{- define "aura-operator.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Release-scoped name of every object. */}}
+{{- define "aura-operator.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "aura-operator.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "aura-operator.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "aura-operator.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{ include "aura-operator.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/component: operator
+app.kubernetes.io/part-of: aura-operator
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{- define "aura-operator.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "aura-operator.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{- define "aura-operator.image" -}}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+
+{{/* Namespace and name of the default credentials Secret ("name" lives in the release namespace). */}}
+{{- define "aura-operator.credentialsSecretNamespace" -}}
+{{- $parts := splitList "/" .Values.aura.defaultCredentialsSecret }}
+{{- if eq (len $parts) 2 }}{{ first $parts }}{{ else }}{{ .Release.Namespace }}{{ end }}
+{{- end }}
+
+{{- define "aura-operator.credentialsSecretName" -}}
+{{- last (splitList "/" .Values.aura.defaultCredentialsSecret) }}
+{{- end }}
+
+{{/*
+The operator's permissions inside a namespace, shared by the ClusterRole (all namespaces) and the
+per-namespace Roles. deploy/operator/cluster-role.yaml carries the same rules; a test keeps them equal.
+*/}}
+{{- define "aura-operator.namespacedRules" -}}
+# kopf lists and watches AuraInstances, and patches its finalizer and annotations onto them.
+- apiGroups: [aura.neo4j.io]
+  resources: [aurainstances]
+  verbs: [get, list, watch, patch]
+- apiGroups: [aura.neo4j.io]
+  resources: [aurainstances/status]
+  verbs: [get, patch]
+# Needed only where OwnerReferencesPermissionEnforcement is on (OpenShift): an owner reference
+# with blockOwnerDeletion on a connection Secret requires update on its owner's finalizers.
+- apiGroups: [aura.neo4j.io]
+  resources: [aurainstances/finalizers]
+  verbs: [update]
+# An Event for every Aura write (kopf posts core/v1 Events).
+- apiGroups: [""]
+  resources: [events]
+  verbs: [create]
+# Reads credentials Secrets; creates and patches the connection Secrets.
+- apiGroups: [""]
+  resources: [secrets]
+  verbs: [get, create, patch]
+{{- end }}

@@ -1,0 +1,1 @@
+"""Checks of the delivery artefacts: image recipe, deploy/ manifests, Helm chart, Argo CD."""

@@ -1,0 +1,103 @@
+"""Replays the image's build stage in a fresh virtual environment and runs the result.
+
+There is no Docker engine here: the Dockerfile's own RUN line (deploy/image/install.sh) runs on
+a copy of exactly what the build stage COPYs. pip takes the wheels from a local wheelhouse
+(see wheelhouse.py), so only a cold run downloads.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import tomllib
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+
+from .image_recipe import canonical, load_recipe, lock_pins, stage_build_context
+from .paths import PYPROJECT
+from .wheelhouse import ensure_wheelhouse
+
+# Each runs as `<ENTRYPOINT executable> <arguments>` in the built environment.
+HELP_COMMANDS = [
+    ["--help"],
+    ["simulator", "--help"],
+    ["run", "--help"],  # the image's ENTRYPOINT: `aura-operator run`
+]
+
+
+@pytest.fixture(scope="module")
+def built_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    recipe = load_recipe()
+    root = tmp_path_factory.mktemp("image")
+    context = root / "context"
+    context.mkdir()
+    stage_build_context(recipe, context)
+    venv = root / "venv"
+    wheels = ensure_wheelhouse()
+    done = subprocess.run(
+        ["/bin/sh", "-c", recipe.build_command(venv)],
+        cwd=context,
+        env={
+            **os.environ,
+            "PYTHON": sys.executable,
+            "PIP_NO_INDEX": "1",
+            "PIP_FIND_LINKS": str(wheels),
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, f"the image build step failed:\n{done.stdout}\n{done.stderr}"
+    return venv
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("arguments", HELP_COMMANDS, ids=" ".join)
+def test_built_operator_answers(built_venv: Path, arguments: list[str]) -> None:
+    executable = load_recipe().final.one("ENTRYPOINT").exec_form()[0]
+    done = subprocess.run(
+        [str(built_venv / "bin" / executable), *arguments],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PATH": f"{built_venv / 'bin'}:/usr/bin:/bin", "HOME": str(built_venv)},
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"usage: {executable}")
+
+
+@pytest.mark.slow
+def test_operator_runtime_imports_from_the_locked_set(built_venv: Path) -> None:
+    # `run --help` stops before the heavy imports; this is what `run` itself loads.
+    done = subprocess.run(
+        [str(built_venv / "bin" / "python"), "-c", "import aura_operator.controller.runner"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.slow
+def test_environment_holds_exactly_the_lock_and_the_operator(built_venv: Path) -> None:
+    (site_packages,) = built_venv.glob("lib/python3*/site-packages")
+    installed = {
+        canonical(dist.metadata["Name"]): dist.version
+        for dist in metadata.distributions(path=[str(site_packages)])
+    }
+    version = tomllib.loads(PYPROJECT.read_text())["project"]["version"]
+    assert installed == {**lock_pins(), "aura-operator": version}
+
+
+@pytest.mark.slow
+def test_environment_carries_no_installer(built_venv: Path) -> None:
+    assert not list(built_venv.glob("bin/pip*"))
+    assert not [
+        p
+        for p in built_venv.rglob("*")
+        if re.search(r"(^|/)(pip|setuptools)(/|$)", str(p.relative_to(built_venv)))
+    ]
