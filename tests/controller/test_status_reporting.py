@@ -42,3 +42,11 @@ def test_stall_marks_not_ready_and_not_synced() -> None:
     patch = report.status_patch({}, generation=1, now="t")
     statuses = {c["type"]: c["status"] for c in patch["conditions"]}
     assert statuses == {"Ready": "False", "Synced": "False", "Stalled": "True"}
+
+
+def test_a_call_without_a_response_keeps_the_last_request_id() -> None:
+    report = Report(fields={"lastRequestId": None, "createIntent": None})
+    patch = report.status_patch(
+        {"lastRequestId": "rid-1", "createIntent": {}}, generation=1, now="t"
+    )
+    assert patch == {"createIntent": None}

@@ -39,6 +39,10 @@ async def test_create_reaches_ready_with_the_secret_and_status(operator: Harness
         "AURA_INSTANCEID": instance["id"],
         "AURA_INSTANCENAME": "movies",
     }
+    assert obj["metadata"]["finalizers"] == ["aura.neo4j.io/finalizer"]
+    annotations = obj["metadata"].get("annotations", {})
+    assert not [k for k in annotations if k.startswith("kopf.")]  # kopf's state: our prefix
+    assert "aura.neo4j.io/last-handled-configuration" in annotations
     created = await operator.wait_event("movies", "Created")
     [post] = await operator.aura_requests("POST", "/v1/instances")
     assert post["request_id"] in created["message"]
@@ -165,3 +169,42 @@ async def test_no_secret_reaches_logs_events_or_status(
         assert secret not in logged
         assert secret not in events
         assert secret not in repr(obj)
+
+
+async def test_secondaries_and_cdc_are_patched_once_the_instance_runs(operator: Harness) -> None:
+    await operator.apply(
+        "orders",
+        {
+            "type": "enterprise-db",
+            "memory": "4GB",
+            "secondariesCount": 2,
+            "cdcEnrichmentMode": "DIFF",
+        },
+    )
+
+    obj = await operator.wait_ready("orders", within=20)
+
+    instance_id = obj["status"]["instanceId"]
+    aura = await operator.wait_aura(instance_id, lambda i: i["status"] == "running")
+    assert (aura["secondaries_count"], aura["cdc_enrichment_mode"]) == (2, "DIFF")
+    [patch] = await operator.aura_requests("PATCH", f"/v1/instances/{instance_id}")
+    assert patch["status"] == 202
+
+
+async def test_a_busy_instance_is_waited_out_not_reported_as_an_error(operator: Harness) -> None:
+    await operator.apply("movies")
+    obj = await operator.wait_ready("movies")
+    instance_id = obj["status"]["instanceId"]
+    await operator.sim_post(f"/_sim/instances/{instance_id}/busy", {"busy": True})
+
+    await operator.patch_spec("movies", {"memory": "4GB"})
+    busy = await operator.wait(
+        "movies", lambda o: condition(o, "Ready").get("reason") == "AuraBusy"
+    )
+    assert condition(busy, "Stalled").get("status") != "True"
+    await operator.sim_post(f"/_sim/instances/{instance_id}/busy", {"busy": False})
+
+    await operator.wait("movies", lambda o: is_ready(o) and o["status"]["memory"] == "4GB", 20)
+    patches = await operator.aura_requests("PATCH", f"/v1/instances/{instance_id}")
+    assert patches[0]["status"] == 409
+    assert patches[-1]["status"] == 202

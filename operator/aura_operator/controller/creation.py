@@ -3,13 +3,12 @@ and recover from an ambiguous outcome by listing the tenant instead of POSTing a
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from aura_operator.api import Phase, connection_secret_name
+from aura_operator.api import Phase
 from aura_operator.aura import (
     AuraClient,
     AuraError,
@@ -21,16 +20,13 @@ from aura_operator.aura import (
 )
 from aura_operator.aura.errors import AuraClientError
 from aura_operator.controller.conditions import SYNCED, ConditionUpdate
+from aura_operator.controller.connection import ConnectionSecrets
 from aura_operator.controller.desired import Desired
 from aura_operator.controller.kube import now_rfc3339
 from aura_operator.controller.publishing import Publisher
 from aura_operator.controller.reporting import Report
 from aura_operator.controller.schedule import next_read_delay
-from aura_operator.controller.secrets import (
-    ConnectionDetails,
-    connection_secret,
-    secret_has_password_for,
-)
+from aura_operator.controller.secrets import ConnectionDetails
 from aura_operator.controller.tracking import Fleet, Tracked
 
 logger = logging.getLogger("aura_operator.controller")
@@ -39,7 +35,6 @@ CLOCK_SKEW = timedelta(minutes=2)
 """How far Aura's `created_at` may lag our `requestedAt` and still match the intent."""
 EMPTY_LISTINGS_APART = 30.0
 """Aura seconds between the two empty listings that prove a create did not happen."""
-SECRET_RETRY_MAX = 30.0
 
 
 @dataclass(frozen=True)
@@ -90,10 +85,18 @@ def parse_time(value: str) -> datetime:
 
 
 class Creator:
-    def __init__(self, publisher: Publisher, fleet: Fleet, *, time_scale: float) -> None:
+    def __init__(
+        self,
+        publisher: Publisher,
+        fleet: Fleet,
+        *,
+        time_scale: float,
+        secrets: ConnectionSecrets | None = None,
+    ) -> None:
         self.publish = publisher
         self.fleet = fleet
         self.time_scale = time_scale
+        self.secrets = secrets or ConnectionSecrets(publisher)
 
     async def create(
         self, tracked: Tracked, desired: Desired, client: AuraClient, tenant_id: str
@@ -135,7 +138,9 @@ class Creator:
             username=created.username,
             password=created.password.get_secret_value(),
         )
-        secret_name = await self.deliver_credentials(tracked, desired, details, result.request_id)
+        secret_name = await self.secrets.write_with_password(
+            tracked, desired, details, result.request_id
+        )
         report.fields = {
             "instanceId": created.id,
             "createIntent": None,
@@ -159,65 +164,6 @@ class Creator:
             f"request id {result.request_id}",
         )
         return CreateResult(_first_look_after_create())
-
-    async def deliver_credentials(
-        self,
-        tracked: Tracked,
-        desired: Desired,
-        details: ConnectionDetails,
-        request_id: str | None,
-    ) -> str:
-        """Write the connection Secret, retrying in memory until it is written: the password
-        exists nowhere else. Returns the Secret's name."""
-        name = connection_secret_name(desired.spec, tracked.ref.name)
-        secret = connection_secret(
-            name=name,
-            namespace=tracked.ref.namespace,
-            details=details,
-            spec=desired.spec,
-            owner_name=tracked.ref.name,
-            owner_uid=tracked.ref.uid,
-            owned=desired.deletion_policy == "Delete",
-        )
-        delay, reported = 1.0, False
-        while True:
-            try:
-                await self.publish.kube.apply_secret(tracked.ref.namespace, secret)
-                return name
-            except Exception as error:  # any failure: the password must not be dropped
-                logger.warning(
-                    "%s: writing connection Secret %s failed, retrying in %.0fs: %s",
-                    tracked.ref,
-                    name,
-                    delay,
-                    error,
-                )
-                if not reported:
-                    reported = await self._report_secret_pending(tracked, details, name, request_id)
-                await asyncio.sleep(delay)
-                delay = min(SECRET_RETRY_MAX, delay * 2)
-
-    async def _report_secret_pending(
-        self, tracked: Tracked, details: ConnectionDetails, name: str, request_id: str | None
-    ) -> bool:
-        report = Report(
-            fields={
-                "instanceId": details.instance_id,
-                "createIntent": None,
-                "lastRequestId": request_id,
-            }
-        )
-        report.credentials_available(
-            False,
-            "ConnectionSecretWritePending",
-            f"Writing Secret {name} failed; the operator holds the password in memory and "
-            "keeps retrying",
-        )
-        try:
-            await self.publish.status(tracked, report)
-            return True
-        except Exception:  # the API server is failing; the next attempt will tell
-            return False
 
     async def recover(self, tracked: Tracked, desired: Desired, client: AuraClient) -> CreateResult:
         """Find the outcome of a create whose answer was lost (or interrupted by a restart)."""
@@ -279,40 +225,16 @@ class Creator:
     async def _adopt_after_lost_answer(
         self, tracked: Tracked, desired: Desired, found: InstanceSummary, report: Report
     ) -> None:
-        name = connection_secret_name(desired.spec, tracked.ref.name)
-        existing = await self.publish.kube.get_secret(tracked.ref.namespace, name)
-        has_password = secret_has_password_for(existing, found.id)
         details = ConnectionDetails(
             instance_id=found.id,
             instance_name=found.name,
             connection_url=f"neo4j+s://{found.id}.databases.neo4j.io",
         )
-        secret = connection_secret(
-            name=name,
-            namespace=tracked.ref.namespace,
-            details=details,
-            spec=desired.spec,
-            owner_name=tracked.ref.name,
-            owner_uid=tracked.ref.uid,
-            owned=desired.deletion_policy == "Delete",
-        )
-        await self.publish.kube.apply_secret(tracked.ref.namespace, secret)
-        report.fields.update(
-            {"instanceId": found.id, "createIntent": None, "connectionSecretName": name}
-        )
+        has_password = await self.secrets.write_without_password(tracked, desired, details, report)
+        report.fields.update({"instanceId": found.id, "createIntent": None})
         report.not_stalled()
         report.synced_ok("Recovered")
         report.observed_generation = tracked.generation
-        if has_password:
-            report.credentials_available(True, "PasswordStored", f"Secret {name}")
-        else:
-            report.credentials_available(
-                False,
-                "PasswordNotRecoverable",
-                "Aura returns the password only in the create answer, which was lost; reset "
-                f"the password of instance {found.id} in the Aura console and store it in "
-                f"Secret {name} under NEO4J_PASSWORD",
-            )
         await self.publish.status(tracked, report)
         await self.publish.event(
             tracked,

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from pydantic import SecretStr
 
-from aura_operator.api import Phase, connection_secret_name
+from aura_operator.api import Phase
 from aura_operator.aura import (
     AuraApi,
     AuraClient,
@@ -42,9 +42,7 @@ from aura_operator.controller.secrets import (
     AuraCredentials,
     ConnectionDetails,
     CredentialsProblem,
-    connection_secret,
     credentials_from_secret,
-    secret_has_password_for,
 )
 from aura_operator.controller.settings import OperatorSettings
 from aura_operator.controller.tracking import Fleet, Key, Tracked
@@ -121,13 +119,19 @@ class Engine:
             default_deletion_policy=self.settings.default_deletion_policy,
         )
 
-    async def access(self, tracked: Tracked, desired: Desired) -> Access:
-        """The Aura client for this object's credentials Secret (raises CredentialsProblem)."""
+    def credentials_location(self, tracked: Tracked, desired: Desired) -> tuple[str, str]:
+        """(namespace, name) of the credentials Secret this object uses."""
         ref = desired.spec.credentials_secret_ref
         if ref is not None:
-            namespace, name = tracked.ref.namespace, ref.name
-        else:
-            namespace, name = self.settings.default_credentials_location()
+            return tracked.ref.namespace, ref.name
+        return self.settings.default_credentials_location()
+
+    async def access(self, tracked: Tracked, desired: Desired) -> Access:
+        """The Aura client for this object's credentials Secret (raises CredentialsProblem)."""
+        return await self.access_at(self.credentials_location(tracked, desired))
+
+    async def access_at(self, location: tuple[str, str]) -> Access:
+        namespace, name = location
         secret = await self.kube.get_secret(namespace, name)
         credentials = credentials_from_secret(secret, namespace=namespace, name=name)
         client = self.aura.client_for(
@@ -313,36 +317,12 @@ class Engine:
     async def _write_connection_secret_without_password(
         self, tracked: Tracked, desired: Desired, observed: Instance, report: Report
     ) -> None:
-        """For an adopted instance: everything but the password, which Aura never re-sends."""
-        name = connection_secret_name(desired.spec, tracked.ref.name)
-        existing = await self.kube.get_secret(tracked.ref.namespace, name)
         details = ConnectionDetails(
             instance_id=observed.id,
             instance_name=observed.name,
             connection_url=observed.connection_url,
         )
-        await self.kube.apply_secret(
-            tracked.ref.namespace,
-            connection_secret(
-                name=name,
-                namespace=tracked.ref.namespace,
-                details=details,
-                spec=desired.spec,
-                owner_name=tracked.ref.name,
-                owner_uid=tracked.ref.uid,
-                owned=desired.deletion_policy == "Delete",
-            ),
-        )
-        report.fields["connectionSecretName"] = name
-        if secret_has_password_for(existing, observed.id):
-            report.credentials_available(True, "PasswordStored", f"Secret {name}")
-        else:
-            report.credentials_available(
-                False,
-                "PasswordNotRecoverable",
-                f"adopted instance {observed.id}: Aura never returns its password again; store "
-                f"it in Secret {name} under NEO4J_PASSWORD",
-            )
+        await self.creator.secrets.write_without_password(tracked, desired, details, report)
 
     # delete -------------------------------------------------------------------------------
 
@@ -432,30 +412,31 @@ class Engine:
         """One list call per (credentials, tenant) for these objects; returns (present, absent
         or unknown). An object whose group cannot be listed counts as unknown."""
         groups: dict[tuple[tuple[str, str], str], list[Tracked]] = {}
-        clients: dict[tuple[str, str], AuraClient] = {}
+        accesses: dict[tuple[str, str], Access | None] = {}  # each Secret is read once
         unknown: list[Key] = []
         for key in keys:
             tracked = self.fleet.get(key)
             if tracked is None or tracked.instance_id is None:
                 continue
             desired = self.desired(tracked)
-            try:
-                access = await self.access(tracked, desired)
-            except CredentialsProblem:
+            location = self.credentials_location(tracked, desired)
+            if location not in accesses:
+                try:
+                    accesses[location] = await self.access_at(location)
+                except CredentialsProblem:
+                    accesses[location] = None
+            access = accesses[location]
+            tenant = desired.tenant_id or (access.credentials.tenant_id if access else None)
+            if access is None or not tenant:
                 unknown.append(key)
                 continue
-            tenant = self.desired(tracked).tenant_id or access.credentials.tenant_id
-            if not tenant:
-                unknown.append(key)
-                continue
-            clients[access.secret_location] = access.client
-            groups.setdefault((access.secret_location, tenant), []).append(tracked)
+            groups.setdefault((location, tenant), []).append(tracked)
         present: list[Key] = []
         for (location, tenant), members in groups.items():
+            access = accesses[location]
+            assert access is not None
             try:
-                listing = await clients[location].list_instances(
-                    tenant_id=tenant, lane=Lane.BACKGROUND
-                )
+                listing = await access.client.list_instances(tenant_id=tenant, lane=Lane.BACKGROUND)
             except AuraError as error:
                 logger.warning("listing tenant %s failed: %s", tenant, error)
                 unknown.extend(t.key for t in members)

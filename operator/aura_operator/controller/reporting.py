@@ -50,6 +50,8 @@ class Report:
         """The keys of status that change (None removes one); empty when nothing changes."""
         updates = [c for c in (self.ready, self.synced, self.stalled, self.credentials) if c]
         wanted: dict[str, Any] = dict(self.fields)
+        if wanted.get("lastRequestId", "") is None:  # no response, no id: keep the last one
+            del wanted["lastRequestId"]
         if self.phase is not None:
             wanted["phase"] = self.phase.value
         if self.observed_generation is not None:

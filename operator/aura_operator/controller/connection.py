@@ -1,0 +1,117 @@
+"""Writing the connection Secret: with the password right after a create (retried from memory
+until it is stored, promise 2), or without it for an adopted instance (keeping a password
+already there)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from aura_operator.api import DeletionPolicy, connection_secret_name
+from aura_operator.controller.desired import Desired
+from aura_operator.controller.publishing import Publisher
+from aura_operator.controller.reporting import Report
+from aura_operator.controller.secrets import (
+    ConnectionDetails,
+    connection_secret,
+    secret_has_password_for,
+)
+from aura_operator.controller.tracking import Tracked
+
+logger = logging.getLogger("aura_operator.controller")
+
+RETRY_MAX = 30.0
+
+
+class ConnectionSecrets:
+    def __init__(self, publisher: Publisher, *, retry_first: float = 1.0) -> None:
+        self.publish = publisher
+        self.retry_first = retry_first
+
+    @staticmethod
+    def manifest(
+        tracked: Tracked, desired: Desired, details: ConnectionDetails
+    ) -> tuple[str, dict[str, Any]]:
+        name = connection_secret_name(desired.spec, tracked.ref.name)
+        return name, connection_secret(
+            name=name,
+            namespace=tracked.ref.namespace,
+            details=details,
+            spec=desired.spec,
+            owner_name=tracked.ref.name,
+            owner_uid=tracked.ref.uid,
+            owned=desired.deletion_policy is DeletionPolicy.DELETE,
+        )
+
+    async def write_with_password(
+        self,
+        tracked: Tracked,
+        desired: Desired,
+        details: ConnectionDetails,
+        request_id: str | None,
+    ) -> str:
+        """Write the Secret, retrying until it is written: the password exists nowhere else.
+        While it fails, the status records the instance id and says the Secret is pending."""
+        name, secret = self.manifest(tracked, desired, details)
+        delay, reported = self.retry_first, False
+        while True:
+            try:
+                await self.publish.kube.apply_secret(tracked.ref.namespace, secret)
+                return name
+            except Exception as error:  # any failure: the password must not be dropped
+                logger.warning(
+                    "%s: writing connection Secret %s failed, retrying in %.0fs: %s",
+                    tracked.ref,
+                    name,
+                    delay,
+                    error,
+                )
+                if not reported:
+                    reported = await self._report_pending(tracked, details, name, request_id)
+                await asyncio.sleep(delay)
+                delay = min(RETRY_MAX, delay * 2)
+
+    async def _report_pending(
+        self, tracked: Tracked, details: ConnectionDetails, name: str, request_id: str | None
+    ) -> bool:
+        report = Report(
+            fields={
+                "instanceId": details.instance_id,
+                "createIntent": None,
+                "lastRequestId": request_id,
+            }
+        )
+        report.credentials_available(
+            False,
+            "ConnectionSecretWritePending",
+            f"Writing Secret {name} failed; the operator holds the password in memory and "
+            "keeps retrying",
+        )
+        try:
+            await self.publish.status(tracked, report)
+            return True
+        except Exception:  # the API server is failing; the next attempt will tell
+            return False
+
+    async def write_without_password(
+        self, tracked: Tracked, desired: Desired, details: ConnectionDetails, report: Report
+    ) -> bool:
+        """Everything but the password, which Aura never sends again; a password already in
+        the Secret for this instance is kept. Fills the report; returns whether a password is
+        available."""
+        name, secret = self.manifest(tracked, desired, details)
+        existing = await self.publish.kube.get_secret(tracked.ref.namespace, name)
+        await self.publish.kube.apply_secret(tracked.ref.namespace, secret)
+        report.fields["connectionSecretName"] = name
+        if secret_has_password_for(existing, details.instance_id):
+            report.credentials_available(True, "PasswordStored", f"Secret {name}")
+            return True
+        report.credentials_available(
+            False,
+            "PasswordNotRecoverable",
+            f"Aura shows the password of instance {details.instance_id} only when it creates "
+            f"it; reset it in the Aura console and store it in Secret {name} under "
+            "NEO4J_PASSWORD",
+        )
+        return False
