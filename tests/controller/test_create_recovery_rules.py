@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from aura_operator.aura import AuraValidationError, InstanceSummary
-from aura_operator.controller.creation import aura_reason, describe, matching_instances
+from aura_operator.controller.failures import aura_reason, describe
+from aura_operator.controller.recovery import matching_instances
 
 REQUESTED = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
@@ -40,3 +42,10 @@ def test_aura_errors_become_condition_reasons_and_messages() -> None:
     assert describe(error) == (
         "Invalid memory; reason invalid-memory-size; field memory; HTTP 400; request id rid-1"
     )
+
+
+def test_any_aura_reason_becomes_a_valid_condition_reason() -> None:
+    pattern = re.compile(r"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$")  # the CRD's pattern
+    for reason in ["invalid.region", "403", "Not Found", "", None, "db-not-found", "x_y"]:
+        error = AuraValidationError("m", status=400, reason=reason)
+        assert pattern.match(aura_reason(error)), reason

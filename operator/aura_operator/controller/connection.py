@@ -10,12 +10,14 @@ from typing import Any
 
 from aura_operator.api import DeletionPolicy, connection_secret_name
 from aura_operator.controller.desired import Desired
+from aura_operator.controller.kube import KubeError
 from aura_operator.controller.publishing import Publisher
 from aura_operator.controller.reporting import Report
 from aura_operator.controller.secrets import (
     ConnectionDetails,
     connection_secret,
     secret_has_password_for,
+    secret_instance_id,
 )
 from aura_operator.controller.tracking import Tracked
 
@@ -30,19 +32,55 @@ class ConnectionSecrets:
         self.retry_first = retry_first
 
     @staticmethod
+    def name(tracked: Tracked, desired: Desired) -> str:
+        return connection_secret_name(desired.spec, tracked.ref.name)
+
     def manifest(
-        tracked: Tracked, desired: Desired, details: ConnectionDetails
+        self, tracked: Tracked, desired: Desired, details: ConnectionDetails, *, bare: bool = False
     ) -> tuple[str, dict[str, Any]]:
-        name = connection_secret_name(desired.spec, tracked.ref.name)
+        """The Secret; `bare` leaves out the user's labels and annotations (a fallback when the
+        API server refuses them: the password must land first)."""
+        name = self.name(tracked, desired)
+        spec = desired.spec.model_copy(update={"connection_secret": None}) if bare else desired.spec
         return name, connection_secret(
             name=name,
             namespace=tracked.ref.namespace,
             details=details,
-            spec=desired.spec,
+            spec=spec,
             owner_name=tracked.ref.name,
             owner_uid=tracked.ref.uid,
             owned=desired.deletion_policy is DeletionPolicy.DELETE,
         )
+
+    async def instance_in_secret(
+        self, tracked: Tracked, desired: Desired, *, with_password: bool = True
+    ) -> str | None:
+        """The Aura instance the connection Secret already belongs to (None: no Secret, or one
+        that names no instance; with `with_password`, also None when it holds no password)."""
+        secret = await self.publish.kube.get_secret(
+            tracked.ref.namespace, self.name(tracked, desired)
+        )
+        instance_id = secret_instance_id(secret)
+        if instance_id is None or (
+            with_password and not secret_has_password_for(secret, instance_id)
+        ):
+            return None
+        return instance_id
+
+    async def set_owned(self, tracked: Tracked, desired: Desired, *, owned: bool) -> None:
+        """Make the Secret follow the current deletion policy: owned by the resource (deleted
+        with it) under Delete, free under Retain. The policy may have changed since it was
+        written."""
+        name = self.name(tracked, desired)
+        secret = await self.publish.kube.get_secret(tracked.ref.namespace, name)
+        if secret is None or secret_instance_id(secret) != tracked.instance_id:
+            return
+        _, wanted = self.manifest(tracked, desired, ConnectionDetails("", "", None))
+        owners = wanted["metadata"].get("ownerReferences") if owned else None
+        if (secret["metadata"].get("ownerReferences") or None) != owners:
+            await self.publish.kube.patch_secret(
+                tracked.ref.namespace, name, {"metadata": {"ownerReferences": owners}}
+            )
 
     async def write_with_password(
         self,
@@ -59,6 +97,14 @@ class ConnectionSecrets:
             try:
                 await self.publish.kube.apply_secret(tracked.ref.namespace, secret)
                 return name
+            except KubeError as error:
+                if error.status in (400, 422):  # refused labels or annotations: drop them
+                    name, secret = self.manifest(tracked, desired, details, bare=True)
+                logger.warning("%s: writing Secret %s failed: %s", tracked.ref, name, error)
+                if not reported:
+                    reported = await self._report_pending(tracked, details, name, request_id)
+                await asyncio.sleep(delay)
+                delay = min(RETRY_MAX, delay * 2)
             except Exception as error:  # any failure: the password must not be dropped
                 logger.warning(
                     "%s: writing connection Secret %s failed, retrying in %.0fs: %s",

@@ -1,56 +1,47 @@
 """The reconcile engine: one idempotent `ensure` per AuraInstance that observes Aura and takes
-the next single step, shared by kopf's handlers and the observer (design 3.2, 3.3)."""
+the next single step, shared by kopf's handlers and the observer (design 3.2)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
-
-from pydantic import SecretStr
 
 from aura_operator.api import Phase
 from aura_operator.aura import (
     AuraApi,
+    AuraAuthError,
     AuraClient,
+    AuraClientError,
     AuraConflict,
     AuraError,
     AuraNotFound,
-    AuraValidationError,
-    Credentials,
     Instance,
     InstancePatch,
-    InstanceSummary,
     Lane,
 )
-from aura_operator.aura.errors import AuraClientError
 from aura_operator.controller import conditions
-from aura_operator.controller.creation import (
-    Creator,
-    _unsynced,
-    describe,
-    reject,
-)
+from aura_operator.controller.access import Access, Accounts
+from aura_operator.controller.connection import ConnectionSecrets
+from aura_operator.controller.creation import RECHECK_CREDENTIALS, Creator
 from aura_operator.controller.decisions import Step, StepKind, next_step
+from aura_operator.controller.deletion import Deleter
 from aura_operator.controller.desired import Desired, desired_from_spec
+from aura_operator.controller.failures import describe, reject, write_failed
 from aura_operator.controller.kube import KubeClient
+from aura_operator.controller.listing import Confirmation, confirm_by_listing
 from aura_operator.controller.publishing import Publisher
+from aura_operator.controller.recovery import Recovery
 from aura_operator.controller.reporting import Report
 from aura_operator.controller.schedule import next_read_delay
-from aura_operator.controller.secrets import (
-    AuraCredentials,
-    ConnectionDetails,
-    CredentialsProblem,
-    credentials_from_secret,
-)
+from aura_operator.controller.secrets import ConnectionDetails, CredentialsProblem
 from aura_operator.controller.settings import OperatorSettings
 from aura_operator.controller.tracking import Fleet, Key, Tracked
 
 logger = logging.getLogger("aura_operator.controller")
 
 RETRY_LATER = 60.0  # Aura seconds before retrying after a transient failure
-RECHECK_CREDENTIALS = 30.0
+RECHECK_SECRET = 30.0
 ACTION_VERB = {
     StepKind.PATCH: "Updated",
     StepKind.PAUSE: "Paused",
@@ -60,13 +51,6 @@ ACTION_STATUS = {StepKind.PATCH: "updating", StepKind.PAUSE: "pausing", StepKind
 
 Schedule = Callable[[Key, float | None], None]
 """Ask the observer to look at an object again after some Aura seconds (None: drift period)."""
-
-
-@dataclass(frozen=True)
-class Access:
-    client: AuraClient
-    credentials: AuraCredentials
-    secret_location: tuple[str, str]
 
 
 class Engine:
@@ -80,11 +64,20 @@ class Engine:
         on_error: Callable[[str], None] | None = None,
     ) -> None:
         self.settings = settings
-        self.aura = aura
         self.kube = kube
         self.fleet = fleet or Fleet()
+        self.accounts = Accounts(settings, aura, kube)
         self.publish = Publisher(kube, on_error)
-        self.creator = Creator(self.publish, self.fleet, time_scale=settings.time_scale)
+        self.secrets = ConnectionSecrets(self.publish)
+        self.recovery = Recovery(
+            self.publish,
+            self.fleet,
+            self.secrets,
+            time_scale=settings.time_scale,
+            watched_namespaces=settings.watch_namespaces,
+        )
+        self.creator = Creator(self.publish, self.secrets, self.recovery)
+        self.deleter = Deleter(self.publish, self.accounts, self.secrets, self.recovery)
         self.schedule: Schedule = lambda key, delay: None
 
     # Entry points -------------------------------------------------------------------------
@@ -112,6 +105,24 @@ class Engine:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
 
+    async def finalize(self, tracked: Tracked) -> float | None:
+        """Carry out the deletion policy; None when the finalizer may be released, else Aura
+        seconds until the next attempt."""
+        tracked.deleting = True
+        await self.cancel_background_read(tracked)
+        async with tracked.lock:
+            delay = await self.deleter.finalize(tracked, self.desired(tracked))
+        if delay is None:
+            self.fleet.forget(tracked.key)
+        return delay
+
+    async def confirm_by_listing(self, keys: list[Key]) -> Confirmation:
+        return await confirm_by_listing(self.fleet, self.accounts, keys, self.desired)
+
+    async def drain(self, limit: float) -> None:
+        """At shutdown: let create answers being stored reach their Secret and status."""
+        await self.creator.drain(limit)
+
     def desired(self, tracked: Tracked) -> Desired:
         return desired_from_spec(
             tracked.spec,
@@ -119,49 +130,35 @@ class Engine:
             default_deletion_policy=self.settings.default_deletion_policy,
         )
 
-    def credentials_location(self, tracked: Tracked, desired: Desired) -> tuple[str, str]:
-        """(namespace, name) of the credentials Secret this object uses."""
-        ref = desired.spec.credentials_secret_ref
-        if ref is not None:
-            return tracked.ref.namespace, ref.name
-        return self.settings.default_credentials_location()
-
-    async def access(self, tracked: Tracked, desired: Desired) -> Access:
-        """The Aura client for this object's credentials Secret (raises CredentialsProblem)."""
-        return await self.access_at(self.credentials_location(tracked, desired))
-
-    async def access_at(self, location: tuple[str, str]) -> Access:
-        namespace, name = location
-        secret = await self.kube.get_secret(namespace, name)
-        credentials = credentials_from_secret(secret, namespace=namespace, name=name)
-        client = self.aura.client_for(
-            Credentials(credentials.client_id, SecretStr(credentials.client_secret))
-        )
-        return Access(client, credentials, (namespace, name))
-
     # ensure -------------------------------------------------------------------------------
 
     async def ensure(self, tracked: Tracked, lane: Lane) -> float | None:
         """Observe and take the next step; returns Aura seconds until the next look
         (None: the regular drift-check period)."""
         desired = self.desired(tracked)
+        report = Report()
         try:
-            access = await self.access(tracked, desired)
+            access = await self.accounts.for_object(tracked, desired)
         except CredentialsProblem as problem:
-            report = Report()
             report.stall("CredentialsMissing", str(problem))
             await self.publish.status(tracked, report)
+            return RECHECK_SECRET
+        try:
+            instance_id = tracked.instance_id
+            if instance_id is None:
+                return await self._ensure_created(tracked, desired, access)
+            return await self._ensure_matches(tracked, desired, access, instance_id, lane)
+        except AuraAuthError as error:
+            report.fields["lastRequestId"] = error.request_id
+            report.stall("CredentialsInvalid", f"Aura refused the credentials: {describe(error)}")
+            await self.publish.status(tracked, report)
             return RECHECK_CREDENTIALS
-        instance_id = tracked.instance_id
-        if instance_id is None:
-            return await self._ensure_created(tracked, desired, access)
-        return await self._ensure_matches(tracked, desired, access, instance_id, lane)
 
     async def _ensure_created(
         self, tracked: Tracked, desired: Desired, access: Access
     ) -> float | None:
         if tracked.status.get("createIntent"):
-            return (await self.creator.recover(tracked, desired, access.client)).next_look
+            return await self.recovery.recover(tracked, desired, access.client)
         report = Report(phase=Phase.PENDING)
         if desired.observe_only:
             report.stall(
@@ -175,9 +172,7 @@ class Engine:
         else:
             tenant = desired.tenant_id or access.credentials.tenant_id
             if tenant:
-                return (
-                    await self.creator.create(tracked, desired, access.client, tenant)
-                ).next_look
+                return await self.creator.create(tracked, desired, access.client, tenant)
             namespace, name = access.secret_location
             report.stall(
                 "TenantIdMissing",
@@ -203,9 +198,13 @@ class Engine:
             )
             await self.publish.status(tracked, report)
             return None
+        except AuraAuthError:
+            raise
         except AuraError as error:
             report.fields["lastRequestId"] = error.request_id
-            report.synced = _unsynced(error)
+            report.synced = conditions.ConditionUpdate(
+                conditions.SYNCED, False, "AuraUnavailable", describe(error)
+            )
             await self.publish.status(tracked, report)
             return RETRY_LATER
         observed = result.value
@@ -266,13 +265,13 @@ class Engine:
             report.ready_if(False, "AuraBusy", describe(error))
             await self.publish.status(tracked, report)
             return next_read_delay("updating", 0.0)
-        except (AuraValidationError, AuraClientError) as error:
+        except (AuraClientError, AuraNotFound) as error:
             await reject(self.publish, tracked, report, error, clear_intent=False)
             return None
+        except AuraAuthError:
+            raise
         except AuraError as error:
-            report.fields["lastRequestId"] = error.request_id
-            report.synced = _unsynced(error)
-            await self.publish.status(tracked, report)
+            await write_failed(self.publish, tracked, report, error, ACTION_VERB[step.kind])
             return RETRY_LATER
         rename_only = step.kind is StepKind.PATCH and set(step.patch) == {"name"}
         report.fields["lastRequestId"] = result.request_id
@@ -322,129 +321,7 @@ class Engine:
             instance_name=observed.name,
             connection_url=observed.connection_url,
         )
-        await self.creator.secrets.write_without_password(tracked, desired, details, report)
-
-    # delete -------------------------------------------------------------------------------
-
-    async def finalize(self, tracked: Tracked) -> float | None:
-        """Carry out the deletion policy; None when the finalizer may be released, else Aura
-        seconds until the next attempt."""
-        tracked.deleting = True
-        await self.cancel_background_read(tracked)
-        async with tracked.lock:
-            delay = await self._finalize(tracked)
-        if delay is None:
-            self.fleet.forget(tracked.key)
-        return delay
-
-    async def _finalize(self, tracked: Tracked) -> float | None:
-        desired = self.desired(tracked)
-        instance_id = tracked.instance_id
-        keep = desired.deletion_policy != "Delete" or desired.observe_only
-        if keep or tracked.writes_disabled:
-            if instance_id:
-                why = "writes are disabled" if tracked.writes_disabled else "deletionPolicy"
-                await self.publish.event(
-                    tracked,
-                    "Retained",
-                    f"Aura instance {instance_id} kept ({why}); the connection Secret stays",
-                )
-            return None
-        try:
-            access = await self.access(tracked, desired)
-        except CredentialsProblem as problem:
-            report = Report()
-            report.stall("CredentialsMissing", f"cannot delete the Aura instance: {problem}")
-            await self.publish.status(tracked, report)
-            return RECHECK_CREDENTIALS
-        if instance_id is None:
-            if not tracked.status.get("createIntent"):
-                return None
-            # A create may have happened: find it before letting go, or an instance is orphaned.
-            recovery = await self.creator.recover(tracked, desired, access.client)
-            instance_id = tracked.instance_id
-            if instance_id is None:
-                return recovery.next_look if tracked.status.get("createIntent") else None
-        return await self._delete(tracked, access.client, instance_id)
-
-    async def _delete(self, tracked: Tracked, client: AuraClient, instance_id: str) -> float | None:
-        report = Report(phase=Phase.DELETING)
-        if tracked.status.get("phase") != Phase.DELETING.value:
-            try:
-                result = await client.delete_instance(instance_id, lane=Lane.INTENT)
-            except AuraNotFound:
-                return None
-            except AuraConflict as error:
-                report.fields["lastRequestId"] = error.request_id
-                report.ready_if(False, "AuraBusy", describe(error))
-                await self.publish.status(tracked, report)
-                return next_read_delay(tracked.aura_status or "updating", 0.0)
-            except AuraError as error:
-                report.fields["lastRequestId"] = error.request_id
-                report.synced = _unsynced(error)
-                await self.publish.status(tracked, report)
-                return RETRY_LATER
-            report.fields.update({"lastRequestId": result.request_id, "auraStatus": "destroying"})
-            report.ready_if(False, "Deleting", "Aura is destroying the instance")
-            await self.publish.status(tracked, report)
-            tracked.note_aura_status("destroying")
-            await self.publish.event(
-                tracked,
-                "Deleted",
-                f"Deleting Aura instance {instance_id} (deletionPolicy Delete); request id "
-                f"{result.request_id}",
-            )
-            return next_read_delay("destroying", 0.0)
-        try:
-            observed = await client.get_instance(instance_id, lane=Lane.BACKGROUND)
-        except AuraNotFound:
-            return None
-        except AuraError:
-            return RETRY_LATER
-        report.fields.update(observed_fields(observed.value, observed.request_id))
-        await self.publish.status(tracked, report)
-        elapsed = tracked.note_aura_status(observed.value.status)
-        return next_read_delay(observed.value.status, elapsed)
-
-    # start-up listing ----------------------------------------------------------------------
-
-    async def confirm_by_listing(self, keys: list[Key]) -> tuple[list[Key], list[Key]]:
-        """One list call per (credentials, tenant) for these objects; returns (present, absent
-        or unknown). An object whose group cannot be listed counts as unknown."""
-        groups: dict[tuple[tuple[str, str], str], list[Tracked]] = {}
-        accesses: dict[tuple[str, str], Access | None] = {}  # each Secret is read once
-        unknown: list[Key] = []
-        for key in keys:
-            tracked = self.fleet.get(key)
-            if tracked is None or tracked.instance_id is None:
-                continue
-            desired = self.desired(tracked)
-            location = self.credentials_location(tracked, desired)
-            if location not in accesses:
-                try:
-                    accesses[location] = await self.access_at(location)
-                except CredentialsProblem:
-                    accesses[location] = None
-            access = accesses[location]
-            tenant = desired.tenant_id or (access.credentials.tenant_id if access else None)
-            if access is None or not tenant:
-                unknown.append(key)
-                continue
-            groups.setdefault((location, tenant), []).append(tracked)
-        present: list[Key] = []
-        for (location, tenant), members in groups.items():
-            access = accesses[location]
-            assert access is not None
-            try:
-                listing = await access.client.list_instances(tenant_id=tenant, lane=Lane.BACKGROUND)
-            except AuraError as error:
-                logger.warning("listing tenant %s failed: %s", tenant, error)
-                unknown.extend(t.key for t in members)
-                continue
-            ids = {item.id for item in listing.value}
-            for tracked in members:
-                (present if tracked.instance_id in ids else unknown).append(tracked.key)
-        return present, unknown
+        await self.secrets.write_without_password(tracked, desired, details, report)
 
 
 def observed_fields(observed: Instance, request_id: str | None) -> dict[str, object]:
@@ -462,6 +339,3 @@ def observed_fields(observed: Instance, request_id: str | None) -> dict[str, obj
     }
     fields.update({k: v for k, v in optional.items() if v is not None})
     return fields
-
-
-__all__ = ["Engine", "InstanceSummary", "observed_fields"]

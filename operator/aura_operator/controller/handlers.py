@@ -35,6 +35,9 @@ def configure_kopf(settings: kopf.OperatorSettings, *, instance: str, namespaced
     settings.posting.reporting_component = "aura-operator"
     settings.posting.reporting_instance = instance
     settings.posting.level = logging.WARNING
+    # On SIGTERM, let handlers finish storing a create answer (the password exists nowhere
+    # else) before kopf cancels them; keep below the pod's terminationGracePeriodSeconds.
+    settings.queueing.exit_timeout = 20
     # Watching listed namespaces, the operator gets no cluster-wide list on namespaces or CRDs.
     settings.scanning.disabled = namespaced
 
@@ -104,8 +107,9 @@ def register_handlers(registry: kopf.OperatorRegistry, *, login: Login) -> None:
             return
         if engine.fleet.get((body["metadata"].get("namespace", ""), body["metadata"]["name"])):
             tracked = engine.fleet.track(dict(body))
-            if tracked.annotations.get(SYNC_NOW_ANNOTATION) not in (
+            sync_now = tracked.annotations.get(SYNC_NOW_ANNOTATION) not in (
                 None,
                 tracked.sync_now_seen,
-            ):
+            )
+            if sync_now or engine.fleet.writes_enabled_again(tracked):
                 observer.schedule(tracked.key, 0.0)

@@ -11,7 +11,7 @@ import base64
 import ssl
 import tempfile
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -44,7 +44,7 @@ class Connection:
     """What is needed to reach the API server; built from kopf's login result."""
 
     server: str
-    token: str | None = None
+    token: str | None = field(default=None, repr=False)
     ca_path: str | None = None
     ca_data: bytes | None = None
     insecure: bool = False
@@ -91,6 +91,13 @@ def _to_file(data: str | bytes) -> str:
     with tempfile.NamedTemporaryFile(prefix="aura-operator-", delete=False) as handle:
         handle.write(raw)
         return handle.name
+
+
+def _fit(message: str, limit: int = 1024) -> str:
+    """An Event message within the API's limit, keeping its end (the request id)."""
+    if len(message) <= limit:
+        return message
+    return message[: limit - 203] + " [...] " + message[-196:]
 
 
 def now_rfc3339() -> str:
@@ -168,6 +175,21 @@ class KubeClient:
         )
         return result or {}
 
+    async def instance_ids(self, namespaces: tuple[str, ...]) -> dict[tuple[str, str], str]:
+        """status.instanceId of every AuraInstance in these namespaces (empty: all)."""
+        paths = [
+            f"/apis/{GROUP}/{VERSION}/namespaces/{quote(ns)}/{PLURAL}" for ns in namespaces
+        ] or [f"/apis/{GROUP}/{VERSION}/{PLURAL}"]
+        found: dict[tuple[str, str], str] = {}
+        for path in paths:
+            listing = await self._request("GET", path) or {}
+            for item in listing.get("items") or []:
+                instance_id = (item.get("status") or {}).get("instanceId")
+                if instance_id:
+                    meta = item["metadata"]
+                    found[(meta.get("namespace", ""), meta["name"])] = str(instance_id)
+        return found
+
     # Secrets
 
     async def get_secret(self, namespace: str, name: str) -> JSON | None:
@@ -191,6 +213,14 @@ class KubeClient:
                 content_type="application/merge-patch+json",
             )
 
+    async def patch_secret(self, namespace: str, name: str, patch: JSON) -> None:
+        await self._request(
+            "PATCH",
+            f"/api/v1/namespaces/{quote(namespace)}/secrets/{quote(name)}",
+            json=patch,
+            content_type="application/merge-patch+json",
+        )
+
     # Events
 
     async def post_event(self, ref: ObjectRef, *, type_: str, reason: str, message: str) -> None:
@@ -208,7 +238,7 @@ class KubeClient:
             },
             "type": type_,
             "reason": reason,
-            "message": message[:1024],
+            "message": _fit(message),
             "firstTimestamp": now_rfc3339(),
             "lastTimestamp": now_rfc3339(),
             "eventTime": now,

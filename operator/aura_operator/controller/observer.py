@@ -16,6 +16,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable
 
+from aura_operator.controller.listing import Confirmation
 from aura_operator.controller.schedule import (
     TENANT_LIST_PERIOD,
     drift_period,
@@ -27,7 +28,8 @@ from aura_operator.controller.tracking import Fleet, Key
 logger = logging.getLogger("aura_operator.controller")
 
 Observe = Callable[[Key], Awaitable[None]]
-ConfirmByListing = Callable[[list[Key]], Awaitable[tuple[list[Key], list[Key]]]]
+ConfirmByListing = Callable[[list[Key]], Awaitable[Confirmation]]
+ABSENT_SPREAD = 30.0  # Aura seconds over which instances missing from a listing are read
 LISTING_DEBOUNCE = 0.5  # real seconds to gather resumed objects into one listing
 
 
@@ -91,18 +93,20 @@ class Observer:
             self._listing_task = asyncio.create_task(self._list_soon())
 
     async def _list_soon(self) -> None:
-        await asyncio.sleep(LISTING_DEBOUNCE)
-        keys, self._to_list = self._to_list, []
-        try:
-            present, unknown = await self._confirm(keys)
-        except Exception:
-            logger.exception("start-up listing failed; reading each resource instead")
-            present, unknown = [], keys
-        period = self.drift_period()
-        for key in present:
-            self.schedule(key, startup_offset(period, self._rng))
-        for key in unknown:
-            self.schedule(key, 0.0)
+        # Objects resumed while a listing runs are listed in the next round.
+        while self._to_list:
+            await asyncio.sleep(LISTING_DEBOUNCE)
+            keys, self._to_list = self._to_list, []
+            try:
+                found = await self._confirm(keys)
+            except Exception:
+                logger.exception("start-up listing failed; reading each resource, spread out")
+                found = Confirmation(unconfirmed=keys)
+            period = self.drift_period()
+            for key in found.present + found.unconfirmed:
+                self.schedule(key, startup_offset(period, self._rng))
+            for key in found.absent:
+                self.schedule(key, self._rng.uniform(0.0, ABSENT_SPREAD))
 
     async def run(self) -> None:
         """Run until cancelled; also lists every tenant again every TENANT_LIST_PERIOD."""
@@ -134,12 +138,15 @@ class Observer:
     async def _relist(self) -> None:
         keys, self._to_list = self._to_list, []
         try:
-            _, unknown = await self._confirm(keys)
+            found = await self._confirm(keys)
         except Exception:
             logger.exception("periodic tenant listing failed; next time")
             return
-        for key in unknown:  # gone or unreadable at Aura: look now
-            self.schedule(key, 0.0)
+        for key in found.absent:  # gone at Aura: read it to report InstanceNotFound
+            self.schedule(key, self._rng.uniform(0.0, ABSENT_SPREAD))
+        for key in found.present + found.unconfirmed:
+            if key not in self._due:  # never left without a next look
+                self.schedule(key, None)
 
     def _next_due(self) -> float:
         while self._heap and self._due.get(self._heap[0][2]) != self._heap[0][0]:
@@ -162,8 +169,7 @@ class Observer:
             tracked.background_cancellable = True
             await self._observe(key)
         except asyncio.CancelledError:
-            if key not in self._due and tracked is not None and not tracked.deleting:
-                self.schedule(key, 0.0)  # pre-empted by user intent, which reschedules
+            pass  # pre-empted by user intent (which schedules the next look) or shutdown
         except Exception:
             logger.exception("observing %s failed; retrying later", key)
             self.schedule(key, 60.0)

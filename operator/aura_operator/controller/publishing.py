@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -33,7 +34,21 @@ class Publisher:
             return
         await self.raw_status(tracked, patch)
 
+    async def status_until_written(self, tracked: Tracked, report: Report) -> None:
+        """Like `status`, retried until the API server takes it: the write that records a new
+        instance id must not be lost to a passing API-server failure."""
+        delay = 1.0
+        while True:
+            try:
+                await self.status(tracked, report)
+                return
+            except Exception as error:
+                logger.warning("%s: status write failed, retrying: %s", tracked.ref, error)
+                await asyncio.sleep(delay)
+                delay = min(30.0, delay * 2)
+
     async def raw_status(self, tracked: Tracked, patch: dict[str, Any]) -> None:
+        tracked.begin_write()  # a status write in flight must not be cancelled half-way
         updated = await self.kube.patch_status(tracked.ref, patch)
         if updated.get("status") is not None:
             tracked.status = dict(updated["status"])

@@ -128,6 +128,9 @@ async def _start(
 
 
 async def _stop(memo: kopf.Memo) -> None:
+    engine = getattr(memo, "engine", None)
+    if engine is not None:
+        await engine.drain(limit=20.0)
     task = getattr(memo, "observer_task", None)
     if task is not None:
         task.cancel()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from aura_operator.api import (
@@ -33,7 +33,7 @@ class ConnectionDetails:
     instance_name: str
     connection_url: str | None
     username: str = "neo4j"
-    password: str | None = None  # only ever known right after the create
+    password: str | None = field(default=None, repr=False)  # known only right after a create
 
 
 def connection_secret(
@@ -82,6 +82,12 @@ def connection_secret(
         "metadata": metadata,
         "data": {key: _b64(value) for key, value in data.items()},
     }
+
+
+def secret_instance_id(secret: dict[str, Any] | None) -> str | None:
+    """The instance a connection Secret belongs to, if it names one."""
+    encoded = ((secret or {}).get("data") or {}).get(INSTANCE_ID)
+    return _unb64(encoded) or None if encoded else None
 
 
 def secret_has_password_for(secret: dict[str, Any] | None, instance_id: str) -> bool:

@@ -31,6 +31,12 @@ class Tracked:
     """True while the background task only reads, so user intent may cancel it."""
     sync_now_seen: str | None = None
     deleting: bool = False
+    created_id: str | None = None
+    """The id of a 202 this process read, kept until the status holds it."""
+    access: Any = None
+    """The last Aura access that worked (engine.Access), for deleting after the credentials
+    Secret is gone (a namespace being deleted)."""
+    writes_were_disabled: bool = False
 
     @property
     def key(self) -> Key:
@@ -103,9 +109,14 @@ class Fleet:
             tracked.sync_now_seen = tracked.annotations.get(SYNC_NOW_ANNOTATION)
             self._objects[tracked.key] = tracked
         else:
+            tracked.writes_were_disabled = tracked.writes_disabled
             tracked.spec = dict(body.get("spec") or {})
             tracked.metadata = metadata
         return tracked
+
+    def writes_enabled_again(self, tracked: Tracked) -> bool:
+        """True when the last update removed `aura.neo4j.io/reconcile: disabled`."""
+        return tracked.writes_were_disabled and not tracked.writes_disabled
 
     def forget(self, key: Key) -> None:
         tracked = self._objects.pop(key, None)

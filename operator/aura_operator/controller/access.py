@@ -1,0 +1,52 @@
+"""Which Aura credentials an AuraInstance uses, and the client for them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pydantic import SecretStr
+
+from aura_operator.aura import AuraApi, AuraClient, Credentials
+from aura_operator.controller.desired import Desired
+from aura_operator.controller.kube import KubeClient
+from aura_operator.controller.secrets import AuraCredentials, credentials_from_secret
+from aura_operator.controller.settings import OperatorSettings
+from aura_operator.controller.tracking import Tracked
+
+Location = tuple[str, str]  # (namespace, name) of a credentials Secret
+
+
+@dataclass(frozen=True)
+class Access:
+    client: AuraClient
+    credentials: AuraCredentials
+    secret_location: Location
+
+
+class Accounts:
+    def __init__(self, settings: OperatorSettings, aura: AuraApi, kube: KubeClient) -> None:
+        self.settings = settings
+        self.aura = aura
+        self.kube = kube
+
+    def location(self, tracked: Tracked, desired: Desired) -> Location:
+        ref = desired.spec.credentials_secret_ref
+        if ref is not None:
+            return tracked.ref.namespace, ref.name
+        return self.settings.default_credentials_location()
+
+    async def for_object(self, tracked: Tracked, desired: Desired) -> Access:
+        """The Aura client of this object's credentials Secret (raises CredentialsProblem);
+        remembered on the object for a delete after the Secret is gone."""
+        access = await self.at(self.location(tracked, desired))
+        tracked.access = access
+        return access
+
+    async def at(self, location: Location) -> Access:
+        namespace, name = location
+        secret = await self.kube.get_secret(namespace, name)
+        credentials = credentials_from_secret(secret, namespace=namespace, name=name)
+        client = self.aura.client_for(
+            Credentials(credentials.client_id, SecretStr(credentials.client_secret))
+        )
+        return Access(client, credentials, location)

@@ -1,0 +1,128 @@
+"""Deleting an AuraInstance: carry out its deletion policy (design 3.3), never more."""
+
+from __future__ import annotations
+
+from aura_operator.api import DeletionPolicy, Phase
+from aura_operator.aura import AuraClient, AuraConflict, AuraError, AuraNotFound, Lane
+from aura_operator.controller.access import Access, Accounts
+from aura_operator.controller.connection import ConnectionSecrets
+from aura_operator.controller.desired import Desired
+from aura_operator.controller.failures import describe, write_failed
+from aura_operator.controller.publishing import Publisher
+from aura_operator.controller.recovery import Recovery
+from aura_operator.controller.reporting import Report
+from aura_operator.controller.schedule import next_read_delay
+from aura_operator.controller.secrets import CredentialsProblem
+from aura_operator.controller.tracking import Tracked
+
+RETRY_LATER = 60.0
+RECHECK_SECRET = 30.0
+
+
+class Deleter:
+    def __init__(
+        self,
+        publisher: Publisher,
+        accounts: Accounts,
+        secrets: ConnectionSecrets,
+        recovery: Recovery,
+    ) -> None:
+        self.publish = publisher
+        self.accounts = accounts
+        self.secrets = secrets
+        self.recovery = recovery
+
+    async def finalize(self, tracked: Tracked, desired: Desired) -> float | None:
+        """None when the finalizer may be released, else Aura seconds until the next try."""
+        keep = (
+            desired.deletion_policy is not DeletionPolicy.DELETE
+            or desired.observe_only
+            or tracked.writes_disabled
+        )
+        if keep:
+            await self._retain(tracked, desired)
+            return None
+        await self.secrets.set_owned(tracked, desired, owned=True)
+        try:
+            access = await self._access(tracked, desired)
+        except CredentialsProblem as problem:
+            report = Report()
+            report.stall("CredentialsMissing", f"cannot delete the Aura instance: {problem}")
+            await self.publish.status(tracked, report)
+            return RECHECK_SECRET
+        instance_id = tracked.instance_id
+        if instance_id is None:
+            if not tracked.status.get("createIntent"):
+                return None
+            # A create may have happened: find it first, or a billed instance is orphaned.
+            next_look = await self.recovery.recover(tracked, desired, access.client)
+            instance_id = tracked.instance_id
+            if instance_id is None:
+                if tracked.status.get("createIntent"):
+                    return next_look if next_look is not None else RETRY_LATER
+                return None
+        return await self._delete(tracked, access.client, instance_id)
+
+    async def _retain(self, tracked: Tracked, desired: Desired) -> None:
+        instance_id = tracked.instance_id
+        if instance_id:
+            # The Secret may carry an owner reference from an earlier Delete policy; free it,
+            # or the garbage collector takes the only copy of the password with the resource.
+            await self.secrets.set_owned(tracked, desired, owned=False)
+            why = "writes are disabled" if tracked.writes_disabled else "its deletion policy"
+            await self.publish.event(
+                tracked,
+                "Retained",
+                f"Aura instance {instance_id} kept ({why}); the connection Secret stays",
+            )
+
+    async def _access(self, tracked: Tracked, desired: Desired) -> Access:
+        """This object's credentials; the last ones that worked if its Secret is gone (its
+        namespace may be being deleted with it)."""
+        try:
+            return await self.accounts.for_object(tracked, desired)
+        except CredentialsProblem:
+            if isinstance(tracked.access, Access):
+                return tracked.access
+            raise
+
+    async def _delete(self, tracked: Tracked, client: AuraClient, instance_id: str) -> float | None:
+        report = Report(phase=Phase.DELETING)
+        if tracked.status.get("phase") != Phase.DELETING.value:
+            tracked.begin_write()
+            try:
+                result = await client.delete_instance(instance_id, lane=Lane.INTENT)
+            except AuraNotFound:
+                return None
+            except AuraConflict as error:
+                report.fields["lastRequestId"] = error.request_id
+                report.ready_if(False, "AuraBusy", describe(error))
+                await self.publish.status(tracked, report)
+                return next_read_delay(tracked.aura_status or "updating", 0.0)
+            except AuraError as error:
+                await write_failed(self.publish, tracked, report, error, "Delete")
+                return RETRY_LATER
+            report.fields.update({"lastRequestId": result.request_id, "auraStatus": "destroying"})
+            report.ready_if(False, "Deleting", "Aura is destroying the instance")
+            await self.publish.status(tracked, report)
+            tracked.note_aura_status("destroying")
+            await self.publish.event(
+                tracked,
+                "Deleted",
+                f"Deleting Aura instance {instance_id} (deletionPolicy Delete); request id "
+                f"{result.request_id}",
+            )
+            return next_read_delay("destroying", 0.0)
+        try:
+            observed = await client.get_instance(instance_id, lane=Lane.BACKGROUND)
+        except AuraNotFound:
+            return None
+        except AuraError as error:
+            await self.publish.status(tracked, Report(fields={"lastRequestId": error.request_id}))
+            return RETRY_LATER
+        report.fields.update(
+            {"auraStatus": observed.value.status, "lastRequestId": observed.request_id}
+        )
+        await self.publish.status(tracked, report)
+        elapsed = tracked.note_aura_status(observed.value.status)
+        return next_read_delay(observed.value.status, elapsed)

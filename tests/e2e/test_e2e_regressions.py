@@ -1,0 +1,182 @@
+"""Failure paths found in review: each breaks a promise if the operator regresses."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from e2e_harness import NAMESPACE, TENANT, Harness, condition, is_ready
+
+from aura_operator.aura.client import AuraClient
+from aura_operator.controller import kube as kube_module
+from aura_operator.controller.publishing import Publisher
+from aura_operator.kube_emulator import AURA_INSTANCES
+
+pytestmark = pytest.mark.e2e
+
+
+async def gone(operator: Harness, name: str) -> bool:
+    return await operator.kube.find(AURA_INSTANCES, name, namespace=NAMESPACE) is None
+
+
+async def test_reapplying_a_retained_resource_keeps_the_retained_password(
+    operator: Harness,
+) -> None:
+    await operator.apply("movies")  # Retain
+    first = (await operator.wait_ready("movies"))["status"]["instanceId"]
+    kept = await operator.secret("movies-connection")
+    await operator.kube.delete(AURA_INSTANCES, "movies", namespace=NAMESPACE)
+    await operator.poll(lambda: gone(operator, "movies"))
+
+    await operator.apply("movies")  # delete -f / apply -f, or an Argo CD replace
+
+    obj = await operator.wait("movies", lambda o: condition(o, "Stalled").get("status") == "True")
+    stalled = condition(obj, "Stalled")
+    assert stalled["reason"] == "ConnectionSecretInUse"
+    assert f"spec.instanceId: {first}" in stalled["message"]
+    assert await operator.secret("movies-connection") == kept
+    assert len(await operator.aura_requests("POST", "/v1/instances")) == 1
+
+
+async def test_switching_delete_to_retain_frees_the_secret_from_garbage_collection(
+    operator: Harness,
+) -> None:
+    await operator.apply("movies", {"deletionPolicy": "Delete"})
+    await operator.wait_ready("movies")
+    await operator.patch_spec("movies", {"deletionPolicy": "Retain"})
+    await operator.wait_ready("movies")
+
+    await operator.kube.delete(AURA_INSTANCES, "movies", namespace=NAMESPACE)
+    await operator.poll(lambda: gone(operator, "movies"))
+    await asyncio.sleep(0.5)  # the emulator's garbage collector runs in the background
+
+    assert len(await operator.aura_instances()) == 1
+    secret = await operator.kube.find("secrets", "movies-connection", namespace=NAMESPACE)
+    assert secret is not None
+    assert not secret["metadata"].get("ownerReferences")
+
+
+async def test_an_unknown_tenant_is_rejected_once_not_posted_every_minute(
+    operator: Harness,
+) -> None:
+    await operator.apply("movies", {"tenantId": "00000000-0000-0000-0000-000000000000"})
+
+    obj = await operator.wait("movies", lambda o: condition(o, "Stalled").get("status") == "True")
+    await asyncio.sleep(1.5)  # 15 Aura minutes
+
+    assert condition(obj, "Stalled")["reason"] == "AuraRejected"
+    assert "tenant" in condition(obj, "Synced")["message"].lower()
+    assert len(await operator.aura_requests("POST", "/v1/instances")) == 1
+
+
+async def test_deleting_while_the_create_outcome_is_ambiguous_keeps_the_finalizer(
+    operator: Harness,
+) -> None:
+    body = {
+        "name": "movies",
+        "tenant_id": TENANT,
+        "cloud_provider": "gcp",
+        "region": "europe-west1",
+        "type": "professional-db",
+        "memory": "2GB",
+        "version": "5",
+    }
+    assert (await operator.aura_call("POST", "/instances", body)).status_code == 202
+    await operator.faults(create_commit_then_fail="drop")
+    await operator.apply("movies", {"deletionPolicy": "Delete"})
+    await operator.wait(
+        "movies", lambda o: condition(o, "Stalled").get("reason") == "AmbiguousInstances"
+    )
+
+    await operator.kube.delete(AURA_INSTANCES, "movies", namespace=NAMESPACE)
+    await asyncio.sleep(1.0)
+
+    assert not await gone(operator, "movies")  # a person must decide which one is ours
+    assert len(await operator.aura_instances()) == 2
+    assert not await operator.aura_requests("DELETE")
+
+
+async def test_refused_secret_labels_do_not_keep_the_password_from_its_secret(
+    operator: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = kube_module.KubeClient.apply_secret
+
+    async def apply_secret(self: Any, namespace: str, secret: dict[str, Any]) -> None:
+        labels = secret["metadata"].get("labels") or {}
+        if any(" " in value for value in labels.values()):  # the API server's label rules
+            raise kube_module.KubeError(422, "POST", "secrets", "metadata.labels: Invalid value")
+        await original(self, namespace, secret)
+
+    monkeypatch.setattr(kube_module.KubeClient, "apply_secret", apply_secret)
+    await operator.apply("movies", {"connectionSecret": {"labels": {"team": "data team"}}})
+
+    obj = await operator.wait_ready("movies")
+
+    [instance] = await operator.aura_instances()
+    secret = await operator.secret("movies-connection")
+    assert secret is not None and secret["NEO4J_PASSWORD"] == instance["password"]
+    assert condition(obj, "CredentialsAvailable")["status"] == "True"
+
+
+async def test_a_lost_status_write_after_the_answer_does_not_duplicate(
+    operator: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    failed: list[bool] = []
+    original_status = Publisher.status
+
+    async def status(self: Any, tracked: Any, report: Any) -> None:
+        if "connectionSecretName" in report.fields and "instanceId" in report.fields and not failed:
+            failed.append(True)
+            raise kube_module.KubeError(503, "PATCH", "status", "etcdserver: request timed out")
+        await original_status(self, tracked, report)
+
+    original_list = AuraClient.list_instances
+    lagging = [2]  # the new instance shows in listings only after a while (design 3.1)
+
+    async def list_instances(self: Any, tenant_id: Any = None, *, lane: Any) -> Any:
+        result = await original_list(self, tenant_id, lane=lane)
+        if lagging[0] > 0:
+            lagging[0] -= 1
+            result = type(result)([], result.request_id, result.status)
+        return result
+
+    monkeypatch.setattr(Publisher, "status", status)
+    monkeypatch.setattr(AuraClient, "list_instances", list_instances)
+    await operator.apply("movies")
+
+    obj = await operator.wait_ready("movies")
+
+    assert failed
+    assert len(await operator.aura_requests("POST", "/v1/instances")) == 1
+    assert len(await operator.aura_instances()) == 1
+    assert condition(obj, "CredentialsAvailable")["status"] == "True"
+
+
+async def test_a_graceful_stop_while_storing_the_answer_keeps_the_password(
+    operator: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = kube_module.KubeClient.apply_secret
+    slow = [True]
+
+    async def apply_secret(self: Any, namespace: str, secret: dict[str, Any]) -> None:
+        if slow[0]:
+            await asyncio.sleep(3)  # a slow API server while the operator is told to stop
+        await original(self, namespace, secret)
+
+    monkeypatch.setattr(kube_module.KubeClient, "apply_secret", apply_secret)
+    await operator.apply("movies")
+    await operator.poll(operator.aura_instances)  # Aura answered 202 with the password
+    await asyncio.sleep(0.3)
+
+    await operator.stop_operator()  # SIGTERM during a rolling upgrade
+    slow[0] = False
+    await operator.start_operator()
+
+    obj = await operator.wait("movies", is_ready, within=20)
+    [instance] = await operator.aura_instances()
+    assert (await operator.secret("movies-connection") or {}).get("NEO4J_PASSWORD") == instance[
+        "password"
+    ]
+    assert condition(obj, "CredentialsAvailable")["reason"] == "PasswordStored"
+    assert len(await operator.aura_requests("POST", "/v1/instances")) == 1
