@@ -17,12 +17,23 @@ MERGE_PATCH = {"Content-Type": "application/merge-patch+json"}
 JSON_PATCH = {"Content-Type": "application/json-patch+json"}
 
 
-def aura_instance(name: str = "db", **spec: Any) -> dict[str, Any]:
+VALID_SPEC = {
+    "cloudProvider": "gcp",
+    "region": "europe-west1",
+    "type": "professional-db",
+    "memory": "8GB",
+}
+# What the CRD's defaults add to every spec.
+SPEC_DEFAULTS = {"version": "5", "paused": False, "managementPolicy": "Manage"}
+
+
+def aura_instance(name: str = "db", /, **spec: Any) -> dict[str, Any]:
+    """An AuraInstance the CRD accepts; `spec` adds or overrides fields."""
     return {
         "apiVersion": "aura.neo4j.io/v1alpha1",
         "kind": "AuraInstance",
         "metadata": {"name": name},
-        "spec": {"memory": "8GB", **spec},
+        "spec": {**VALID_SPEC, **spec},
     }
 
 

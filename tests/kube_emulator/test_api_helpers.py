@@ -9,7 +9,7 @@ import pytest
 from aura_operator.kube_emulator import AURA_INSTANCES, SECRETS
 from aura_operator.kube_emulator.api import KubernetesApi, KubernetesApiError, WaitTimeoutError
 from aura_operator.kube_emulator.patches import PatchType
-from kube_emulator.helpers import aura_instance
+from kube_emulator.helpers import SPEC_DEFAULTS, VALID_SPEC, aura_instance
 
 
 @pytest.mark.parametrize(
@@ -56,12 +56,11 @@ async def test_json_patch_and_replace_helpers(kube: KubernetesApi) -> None:
     patched = await kube.patch(
         "aura", "db", operations, namespace="default", patch_type=PatchType.JSON
     )
-    replaced = await kube.replace(
-        "aura", "db", {**patched, "spec": {"memory": "32GB"}}, namespace="default"
-    )
+    spec = {**VALID_SPEC, "memory": "32GB"}
+    replaced = await kube.replace("aura", "db", {**patched, "spec": spec}, namespace="default")
 
     assert patched["spec"]["memory"] == "16GB"
-    assert replaced["spec"] == {"memory": "32GB"}
+    assert replaced["spec"] == {**spec, **SPEC_DEFAULTS}
     assert replaced["metadata"]["uid"] == created["metadata"]["uid"]
 
 

@@ -42,7 +42,7 @@ class ToyOperator:
         @kopf.on.create(GROUP, VERSION, PLURAL, registry=registry)
         def created(body: kopf.Body, meta: kopf.Meta, patch: kopf.Patch, **_: Any) -> None:
             self._record("create", meta)
-            patch.status["phase"] = "Created"
+            patch.status["phase"] = "Creating"
             patch.status["observedGeneration"] = meta["generation"]
             kopf.info(body, reason="Provisioning", message="first event")
             kopf.info(body, reason="Provisioning", message="second event")
@@ -73,7 +73,7 @@ async def test_toy_operator_handles_create_update_status_and_delete(kube: Kubern
 
         # Create: the handler ran once, wrote status; kopf added its finalizer.
         db = await kube.wait_for(AURA_INSTANCES, "db", observed(1), namespace="default")
-        assert db["status"]["phase"] == "Created"
+        assert db["status"]["phase"] == "Creating"
         assert db["metadata"]["generation"] == 1
         assert db["metadata"]["finalizers"] == ["kopf.zalando.org/KopfFinalizerMarker"]
         assert toy.calls("create") == [1]
@@ -93,7 +93,8 @@ async def test_toy_operator_handles_create_update_status_and_delete(kube: Kubern
 
         # A status write neither bumps generation nor reaches the spec handler: after it, the
         # next spec change is the only other update the handler sees.
-        written = await kube.patch_status(AURA_INSTANCES, "db", {"note": "x"}, namespace="default")
+        status = {"auraStatus": "creating"}
+        written = await kube.patch_status(AURA_INSTANCES, "db", status, namespace="default")
         assert written["metadata"]["generation"] == 2
         await kube.patch(AURA_INSTANCES, "db", {"spec": {"memory": "32GB"}}, namespace="default")
         await kube.wait_for(AURA_INSTANCES, "db", observed(3), namespace="default")

@@ -23,11 +23,11 @@ GROUP, VERSION, PLURAL = "aura.neo4j.io", "v1alpha1", "aurainstances"
 def mark_created(registry: kopf.OperatorRegistry) -> None:
     @kopf.on.create(GROUP, VERSION, PLURAL, registry=registry)
     def created(patch: kopf.Patch, **_: Any) -> None:
-        patch.status["phase"] = "Created"
+        patch.status["phase"] = "Creating"
 
 
 def is_created(obj: dict[str, Any]) -> bool:
-    return bool(obj.get("status", {}).get("phase") == "Created")
+    return bool(obj.get("status", {}).get("phase") == "Creating")
 
 
 async def test_settings_customiser_applies_before_start(kube: KubernetesApi) -> None:
@@ -105,7 +105,7 @@ def operator_modules(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) ->
     handler = f"""
         @kopf.on.create("{GROUP}", "{VERSION}", "{PLURAL}"{{registry}})
         def created(patch, **_):
-            patch.status["phase"] = "Created"
+            patch.status["phase"] = "Creating"
     """
     (tmp_path / "toy_decorated_operator.py").write_text(
         "import kopf\n" + textwrap.dedent(handler.format(registry=""))

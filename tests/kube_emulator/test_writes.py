@@ -8,6 +8,8 @@ from kube_emulator.helpers import (
     AURA_INSTANCES,
     JSON_PATCH,
     SECRETS,
+    SPEC_DEFAULTS,
+    VALID_SPEC,
     aura_instance,
     create,
     patch,
@@ -101,11 +103,12 @@ async def test_put_with_a_stale_resource_version_is_a_409_conflict(
 
 async def test_put_with_the_current_resource_version_replaces(http: httpx.AsyncClient) -> None:
     created = await create(http, AURA_INSTANCES, aura_instance("db", memory="8GB", paused=True))
+    spec = {**VALID_SPEC, "memory": "32GB"}
 
-    response = await http.put(DB, json={**created, "spec": {"memory": "32GB"}})
+    response = await http.put(DB, json={**created, "spec": spec})
 
     assert response.status_code == 200
-    assert response.json()["spec"] == {"memory": "32GB"}
+    assert response.json()["spec"] == {**spec, **SPEC_DEFAULTS}  # paused: back to its default
     assert response.json()["metadata"]["generation"] == 2
 
 
@@ -185,11 +188,16 @@ async def test_json_patch_errors_do_not_echo_values(http: httpx.AsyncClient) -> 
 
 
 async def test_merge_patch_null_deletes_and_objects_merge(http: httpx.AsyncClient) -> None:
-    await create(http, AURA_INSTANCES, aura_instance("db", memory="8GB", region="eu", tags=["a"]))
+    labels = {"a": "1", "b": "2"}
+    body = aura_instance("db", storage="16GB", connectionSecret={"labels": labels})
+    await create(http, AURA_INSTANCES, body)
 
-    response = await patch(http, DB, {"spec": {"region": None, "tags": ["b"], "type": "free-db"}})
+    changes = {"storage": None, "connectionSecret": {"labels": {"b": None, "c": "3"}}}
+    response = await patch(http, DB, {"spec": changes})
 
-    assert response.json()["spec"] == {"memory": "8GB", "tags": ["b"], "type": "free-db"}
+    spec = response.json()["spec"]
+    assert "storage" not in spec
+    assert spec["connectionSecret"] == {"labels": {"a": "1", "c": "3"}}
 
 
 async def test_unknown_patch_content_type_is_a_415(http: httpx.AsyncClient) -> None:

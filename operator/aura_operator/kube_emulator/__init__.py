@@ -3,7 +3,9 @@
 - `KubernetesApiEmulator`: kmock's KubernetesEmulator answering like an API server
   (uid, creationTimestamp, one resourceVersion counter, generation, status subresource,
   409 on stale resourceVersions, 422 on failed JSON-patch tests, generateName, finalizers,
-  owner garbage collection, watches resuming from a resourceVersion, selectors, CRD schemas).
+  owner garbage collection, watches resuming from a resourceVersion, selectors, CRD schemas:
+  pruning, defaults, and validation by OpenAPI v3 and, with cel-python, CEL rules, refused with
+  422 Invalid as by the API server). It serves the real AuraInstance CRD by default.
 - `KubernetesApi`: the emulator on a free localhost port, with HTTP helpers and in-process
   waits for tests and the demo.
 - `running_operator`: kopf in its own thread against that URL, with a fresh registry.

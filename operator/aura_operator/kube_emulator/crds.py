@@ -1,8 +1,9 @@
 """CustomResourceDefinitions: turning a CRD manifest into served resource types.
 
-The AuraInstance CRD is described here from constants so the emulator does not depend on the
-generated `crds/aurainstances.aura.neo4j.io.yaml`; pass that file's content instead when the
-schema matters: writes are pruned to the schema and defaulted from it, as by the API server.
+The AuraInstance CRD is the real one, built in-process from the models in `aura_operator.api`
+(the same manifest as the generated `crds/aurainstances.aura.neo4j.io.yaml`): writes are pruned,
+defaulted and validated by its schema, as by the API server. Other CRDs are passed as dicts
+(`KubernetesApiEmulator(crds=...)`, or `load_crds(path)` for a YAML file).
 """
 
 from __future__ import annotations
@@ -13,47 +14,16 @@ from typing import Any
 
 import yaml
 
+from aura_operator.api.constants import GROUP, KIND, VERSION
+from aura_operator.api.crd import build_crd
 from aura_operator.kube_emulator.resources import STANDARD_VERBS, ResourceType
 
-AURA_GROUP = "aura.neo4j.io"
-AURA_VERSION = "v1alpha1"
-AURA_INSTANCE_KIND = "AuraInstance"
-AURA_INSTANCE_PLURAL = "aurainstances"
-AURA_INSTANCE_SINGULAR = "aurainstance"
-AURA_INSTANCE_SHORT_NAME = "aura"
+AURA_GROUP = GROUP
+AURA_VERSION = VERSION
+AURA_INSTANCE_KIND = KIND
 
-# A minimal CRD: the names, scope and status subresource are what the emulator needs;
-# the schema keeps every field (nothing pruned, nothing defaulted).
-AURA_INSTANCE_CRD: Mapping[str, Any] = {
-    "apiVersion": "apiextensions.k8s.io/v1",
-    "kind": "CustomResourceDefinition",
-    "metadata": {"name": f"{AURA_INSTANCE_PLURAL}.{AURA_GROUP}"},
-    "spec": {
-        "group": AURA_GROUP,
-        "scope": "Namespaced",
-        "names": {
-            "kind": AURA_INSTANCE_KIND,
-            "listKind": f"{AURA_INSTANCE_KIND}List",
-            "plural": AURA_INSTANCE_PLURAL,
-            "singular": AURA_INSTANCE_SINGULAR,
-            "shortNames": [AURA_INSTANCE_SHORT_NAME],
-        },
-        "versions": [
-            {
-                "name": AURA_VERSION,
-                "served": True,
-                "storage": True,
-                "subresources": {"status": {}},
-                "schema": {
-                    "openAPIV3Schema": {
-                        "type": "object",
-                        "x-kubernetes-preserve-unknown-fields": True,
-                    }
-                },
-            }
-        ],
-    },
-}
+# Shared by every emulator: copy it (copy.deepcopy) to serve a variant.
+AURA_INSTANCE_CRD: Mapping[str, Any] = build_crd()
 
 
 def resource_types_from_crd(crd: Mapping[str, Any]) -> list[ResourceType]:

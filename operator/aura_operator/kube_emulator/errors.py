@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
+
+from aura_operator.kube_emulator.field_errors import FieldError, aggregate
 
 
 class ApiStatusError(Exception):
@@ -113,4 +115,22 @@ def invalid(qualified_plural: str, name: str, message: str) -> ApiStatusError:
         "Invalid",
         f'{kind} "{name}" is invalid: {message}',
         _object_details(qualified_plural, name),
+    )
+
+
+def invalid_fields(
+    kind: str, group: str, name: str, field_errors: Sequence[FieldError]
+) -> ApiStatusError:
+    """422 Invalid for an object failing validation: `AuraInstance.aura.neo4j.io "db" is
+    invalid: <field errors>`, each field error also a cause in the details."""
+    qualified_kind = f"{kind}.{group}" if group else kind
+    causes = [
+        {"reason": error.type.cause, "message": error.body, "field": error.field}
+        for error in field_errors
+    ]
+    return ApiStatusError(
+        422,
+        "Invalid",
+        f'{qualified_kind} "{name}" is invalid: {aggregate(field_errors)}',
+        {"name": name, "group": group, "kind": kind, "causes": causes},
     )

@@ -28,7 +28,8 @@ class ResourceType:
     categories: frozenset[str] = frozenset()
     subresources: frozenset[str] = frozenset()
     verbs: frozenset[str] = STANDARD_VERBS
-    # A custom resource's structural schema (`openAPIV3Schema`): writes are pruned and defaulted.
+    # A custom resource's structural schema (`openAPIV3Schema`): writes are pruned, defaulted
+    # and validated by it.
     schema: Mapping[str, Any] | None = dataclasses.field(default=None, compare=False, repr=False)
 
     @property

@@ -1,5 +1,6 @@
 """Structural-schema processing the API server does on every write of a custom resource:
-pruning fields the schema does not declare, then filling declared defaults."""
+pruning fields the schema does not declare, then dropping nulls the schema does not allow and
+filling declared defaults."""
 
 from __future__ import annotations
 
@@ -18,15 +19,19 @@ def prune_unknown_fields(obj: dict[str, Any], schema: Mapping[str, Any]) -> None
 
 
 def apply_schema_defaults(value: Any, schema: Mapping[str, Any]) -> None:
-    """Fill, in place, absent properties that declare a `default`, at every level present."""
+    """Fill, in place, absent properties that declare a `default`, at every level present;
+    a null where the schema is not `nullable` counts as absent (it is dropped, or defaulted)."""
     if isinstance(value, dict):
         properties: Mapping[str, Any] = schema.get("properties") or {}
+        additional = schema.get("additionalProperties")
+        for key in list(value):
+            if value[key] is None and _drops_null(properties.get(key, additional)):
+                del value[key]
         for key, subschema in properties.items():
             if key not in value and "default" in subschema:
                 value[key] = copy.deepcopy(subschema["default"])
             if key in value and key != "metadata":
                 apply_schema_defaults(value[key], subschema)
-        additional = schema.get("additionalProperties")
         if isinstance(additional, Mapping):
             for key, item in value.items():
                 if key not in properties:
@@ -36,6 +41,10 @@ def apply_schema_defaults(value: Any, schema: Mapping[str, Any]) -> None:
         if isinstance(items, Mapping):
             for item in value:
                 apply_schema_defaults(item, items)
+
+
+def _drops_null(schema: Any) -> bool:
+    return isinstance(schema, Mapping) and not schema.get("nullable")
 
 
 def _prune(value: Any, schema: Mapping[str, Any], envelope: frozenset[str] = frozenset()) -> None:

@@ -256,7 +256,7 @@ class ObjectStore:
             if resource_type.has_status_subresource:
                 _take_key("status", source=stored, target=updated)
         self._check_finalizers_while_deleting(resource_type, stored, updated)
-        admit(resource_type, updated)
+        admit(resource_type, updated, old=stored)
         if resource_type.key == CUSTOM_RESOURCE_DEFINITIONS.key and subresource is None:
             self._serve_crd(updated, name)
 
