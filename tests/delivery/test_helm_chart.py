@@ -96,6 +96,7 @@ def test_custom_values_reach_the_operator_settings(
         "AURA_LOG_LEVEL": values["logging"]["level"],
         "AURA_HEALTH_PORT": str(values["health"]["port"]),
         "AURA_METRICS_PORT": str(values["metrics"]["port"]),
+        "AURA_SHUTDOWN_GRACE": str(aura["shutdownGrace"]),
         "AURA_TIME_SCALE": "60",  # from extraEnv
     }
 

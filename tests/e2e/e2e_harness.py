@@ -66,6 +66,7 @@ class Harness:
             metrics_port=0,
             pod_namespace=NAMESPACE,
             default_credentials_secret=f"{NAMESPACE}/aura-credentials",
+            shutdown_grace=5.0,  # within running_operator's stop limit
         )
         self.memo: Any = None
         self._operator: contextlib.AsyncExitStack | None = None

@@ -22,7 +22,9 @@ SETTLED_PHASES = {Phase.READY.value, Phase.PAUSED.value}
 Login = Callable[..., kopf.ConnectionInfo | None]
 
 
-def configure_kopf(settings: kopf.OperatorSettings, *, instance: str, namespaced: bool) -> None:
+def configure_kopf(
+    settings: kopf.OperatorSettings, *, instance: str, namespaced: bool, grace: float
+) -> None:
     """Our own finalizer and annotation prefix from day one (changing them later would make
     kopf treat every object as new); quiet, bounded API calls."""
     settings.persistence.finalizer = FINALIZER
@@ -37,7 +39,7 @@ def configure_kopf(settings: kopf.OperatorSettings, *, instance: str, namespaced
     settings.posting.level = logging.WARNING
     # On SIGTERM, let handlers finish storing a create answer (the password exists nowhere
     # else) before kopf cancels them; keep below the pod's terminationGracePeriodSeconds.
-    settings.queueing.exit_timeout = 20
+    settings.queueing.exit_timeout = grace
     # Watching listed namespaces, the operator gets no cluster-wide list on namespaces or CRDs.
     settings.scanning.disabled = namespaced
 

@@ -66,7 +66,10 @@ def register(
     @kopf.on.startup(registry=registry)
     async def start(settings: kopf.OperatorSettings, memo: kopf.Memo, **_: Any) -> None:
         configure_kopf(
-            settings, instance=instance, namespaced=bool(operator_settings.watch_namespaces)
+            settings,
+            instance=instance,
+            namespaced=bool(operator_settings.watch_namespaces),
+            grace=operator_settings.shutdown_grace,
         )
         await _start(memo, operator_settings, login=login, instance=instance)
 
@@ -124,13 +127,14 @@ async def _start(
     memo.engine, memo.observer, memo.metrics, memo.metrics_port = engine, observer, metrics, port
     memo.aura, memo.kube, memo.metrics_runner = aura, kube, metrics_runner
     memo.observer_task = asyncio.create_task(observer.run(), name="aura-observer")
+    memo.shutdown_grace = settings.shutdown_grace
     logger.info("metrics on port %d", port)
 
 
 async def _stop(memo: kopf.Memo) -> None:
     engine = getattr(memo, "engine", None)
     if engine is not None:
-        await engine.drain(limit=20.0)
+        await engine.drain(limit=memo.shutdown_grace)
     task = getattr(memo, "observer_task", None)
     if task is not None:
         task.cancel()

@@ -31,6 +31,8 @@ class OperatorSettings(BaseModel):
     health_port: int = Field(default=8080, ge=0, le=65535)
     metrics_port: int = Field(default=9090, ge=0, le=65535)
     time_scale: float = Field(default=1.0, gt=0)
+    shutdown_grace: float = Field(default=20.0, ge=0)
+    """Seconds a stopping operator gives handlers to finish storing a create answer."""
     pod_namespace: str = "default"
 
     @field_validator("api_url")
@@ -82,5 +84,6 @@ ENVIRONMENT: dict[str, str] = {
     "health_port": "AURA_HEALTH_PORT",
     "metrics_port": "AURA_METRICS_PORT",
     "time_scale": "AURA_TIME_SCALE",
+    "shutdown_grace": "AURA_SHUTDOWN_GRACE",
     "pod_namespace": "POD_NAMESPACE",
 }
