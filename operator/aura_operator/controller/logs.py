@@ -19,10 +19,18 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        entry.update({k: v for k, v in vars(record).items() if k not in _STANDARD})
+        # Structured fields given as `extra=` (request id, lane, ...); libraries' objects (kopf
+        # attaches its whole settings) are left out.
+        entry.update(
+            {
+                k: v
+                for k, v in vars(record).items()
+                if k not in _STANDARD and isinstance(v, str | int | float | bool | None)
+            }
+        )
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
+        return json.dumps(entry)
 
 
 def configure_logging(log_format: str, level: str) -> None:
