@@ -26,7 +26,9 @@ class Deleter:
         accounts: Accounts,
         secrets: ConnectionSecrets,
         recovery: Recovery,
+        time_scale: float = 1.0,
     ) -> None:
+        self.time_scale = time_scale
         self.publish = publisher
         self.accounts = accounts
         self.secrets = secrets
@@ -124,5 +126,5 @@ class Deleter:
             {"auraStatus": observed.value.status, "lastRequestId": observed.request_id}
         )
         await self.publish.status(tracked, report)
-        elapsed = tracked.note_aura_status(observed.value.status)
+        elapsed = tracked.note_aura_status(observed.value.status) * self.time_scale
         return next_read_delay(observed.value.status, elapsed)

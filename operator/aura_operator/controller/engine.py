@@ -77,7 +77,9 @@ class Engine:
             watched_namespaces=settings.watch_namespaces,
         )
         self.creator = Creator(self.publish, self.secrets, self.recovery)
-        self.deleter = Deleter(self.publish, self.accounts, self.secrets, self.recovery)
+        self.deleter = Deleter(
+            self.publish, self.accounts, self.secrets, self.recovery, settings.time_scale
+        )
         self.schedule: Schedule = lambda key, delay: None
 
     # Entry points -------------------------------------------------------------------------
@@ -211,7 +213,7 @@ class Engine:
         report.fields.update(observed_fields(observed, result.request_id))
         if not tracked.status.get("connectionSecretName"):
             await self._write_connection_secret_without_password(tracked, desired, observed, report)
-        elapsed = tracked.note_aura_status(observed.status)
+        elapsed = tracked.note_aura_status(observed.status) * self.settings.time_scale
         step = next_step(desired, observed)
         report.phase = step.phase
         if step.kind is StepKind.WAIT:

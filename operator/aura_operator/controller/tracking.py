@@ -64,7 +64,7 @@ class Tracked:
         self.background_cancellable = False
 
     def note_aura_status(self, status: str) -> float:
-        """Remember the Aura status; return seconds spent in it so far."""
+        """Remember the Aura status; return real seconds spent in it so far."""
         now = time.monotonic()
         if status != self.aura_status:
             self.aura_status, self.aura_status_since = status, now
