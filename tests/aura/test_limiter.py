@@ -332,3 +332,21 @@ def test_registry_passes_its_settings_to_budgets() -> None:
 def test_registry_rejects_impossible_settings(kwargs: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         LimiterRegistry(**kwargs)  # type: ignore[arg-type]
+
+
+async def test_a_backlog_is_paced_so_user_intent_never_waits_for_the_window_to_turn() -> None:
+    clock = FakeClock()
+    b = budget(clock, limit=10, burst=2)  # window 1 s, so one grant per 0.1 s after the burst
+    recorder = Recorder(b, clock)
+    for i in range(30):
+        recorder.start(f"bg{i}", Lane.BACKGROUND)
+    await clock.advance(0.35)  # the burst, then pacing: not the whole budget at once
+    assert len(recorder.grants) == 2 + 3
+
+    recorder.start("edit", Lane.INTENT)
+    await clock.advance(0.1)
+
+    assert recorder.order[-1] == "edit"  # the next grant, one interval later at most
+    await clock.advance(5.0)
+    times = [t for _, t in recorder.grants]
+    assert max_in_any_window(times, window=1.0) <= 10  # still strict over any window

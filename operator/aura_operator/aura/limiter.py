@@ -8,9 +8,12 @@ much the network delays or reorders requests, Aura never sees more than the limi
 window: a count kept from the grant alone would be beaten by the first request that is delayed
 longer than a later one. There is no start-up burst.
 
-Waiters are served intent first, then create, then background; a lane that has waiters is
-passed over at most `max_skips` grants in a row, so no lane starves. A 429 closes the budget for
-every caller until its `Retry-After`.
+Grants are also paced: beyond a small burst, at most one per `window / capacity`. The window
+alone would let a backlog spend the whole budget at once and then grant nothing until the window
+turns, so a user's request arriving just after such a burst would wait most of a minute; paced,
+it waits at most one interval, because waiters are served intent first, then create, then
+background. A lane that has waiters is passed over at most `max_skips` grants in a row, so no
+lane starves. A 429 closes the budget for every caller until its `Retry-After`.
 
 All durations given to this module in Aura seconds are divided by `time_scale`; all durations
 it reports (waits, pauses) are real seconds.
@@ -34,6 +37,9 @@ DEFAULT_RETRY_AFTER_SECONDS = 60.0
 """Pause after a 429 without `Retry-After`: one full window, after which the server's
 window has surely emptied of our requests."""
 DEFAULT_MAX_SKIPS = 8
+DEFAULT_BURST = 10
+"""Grants that may go out back to back before pacing applies (an idle budget answers a handful
+of requests at once)."""
 PROCESS_BUDGET_KEY = "*"
 _TIME_EPSILON = 1e-6
 """Slack for float rounding (and timers firing a hair early) when a slot frees."""
@@ -130,6 +136,7 @@ class Budget:
         clock: Clock | None = None,
         default_retry_after: float = DEFAULT_RETRY_AFTER_SECONDS,
         max_skips: int = DEFAULT_MAX_SKIPS,
+        burst: int = DEFAULT_BURST,
         observer: LimiterObserver | None = None,
     ) -> None:
         if limit - margin < 1:
@@ -153,6 +160,10 @@ class Budget:
         self._rate_limited = 0
         self._dispatcher: asyncio.Task[None] | None = None
         self._released = asyncio.Event()
+        self._burst = float(max(1, min(burst, self.capacity)))
+        self._interval = self.window / self.capacity
+        self._credit = self._burst
+        self._credit_at = self._clock.monotonic()
 
     async def acquire(self, lane: Lane) -> Permit:
         """Wait for a permit to send one request now."""
@@ -223,10 +234,18 @@ class Budget:
         if now < self._paused_until:
             return False
         self._expire(now)
-        return self._taken() < self.capacity
+        return self._taken() < self.capacity and self._paced_wait(now) <= 0.0
+
+    def _paced_wait(self, now: float) -> float:
+        """Seconds until pacing allows the next grant (0: now)."""
+        self._credit = min(self._burst, self._credit + (now - self._credit_at) / self._interval)
+        self._credit_at = now
+        wait = (1.0 - self._credit) * self._interval
+        return wait if wait > _TIME_EPSILON else 0.0
 
     def _grant(self, lane: Lane, now: float, waited: float) -> Permit:
         self._in_flight += 1
+        self._credit = max(0.0, self._credit - 1.0)
         state = self._lanes[lane]
         state.granted += 1
         state.total_wait += waited
@@ -252,6 +271,10 @@ class Budget:
             self._expire(now)
             if self._taken() >= self.capacity:
                 await self._wait_for_a_slot(now)
+                continue
+            paced = self._paced_wait(now)
+            if paced > 0.0:
+                await self._clock.sleep(paced)
                 continue
             lane = self._next_lane()
             waiter = self._lanes[lane].waiters.popleft()
@@ -289,6 +312,7 @@ class LimiterRegistry:
         clock: Clock | None = None,
         default_retry_after: float = DEFAULT_RETRY_AFTER_SECONDS,
         max_skips: int = DEFAULT_MAX_SKIPS,
+        burst: int = DEFAULT_BURST,
         observer: LimiterObserver | None = None,
     ) -> None:
         if scope not in ("credential", "process"):
@@ -302,6 +326,7 @@ class LimiterRegistry:
         self._clock = clock or SystemClock()
         self._default_retry_after = default_retry_after
         self._max_skips = max_skips
+        self._burst = burst
         self._observer = observer
         self._budgets: dict[str, Budget] = {}
 
@@ -317,6 +342,7 @@ class LimiterRegistry:
                 clock=self._clock,
                 default_retry_after=self._default_retry_after,
                 max_skips=self._max_skips,
+                burst=self._burst,
                 observer=self._observer,
             )
             self._budgets[key] = budget
