@@ -10,7 +10,7 @@ from aura_operator.controller.settings import OperatorSettings, SettingsError
 def test_defaults_match_the_documented_ones() -> None:
     settings = OperatorSettings.from_env({})
     assert settings.api_url == "https://api.neo4j.io"
-    assert settings.effective_rate_limit == 120
+    assert settings.effective_rate_limit == 123
     assert settings.default_deletion_policy == "Retain"
     assert settings.default_credentials_location() == ("default", "aura-credentials")
 

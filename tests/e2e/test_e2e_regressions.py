@@ -180,3 +180,17 @@ async def test_a_graceful_stop_while_storing_the_answer_keeps_the_password(
     ]
     assert condition(obj, "CredentialsAvailable")["reason"] == "PasswordStored"
     assert len(await operator.aura_requests("POST", "/v1/instances")) == 1
+
+
+async def test_deleting_while_aura_is_still_creating_waits_then_deletes(operator: Harness) -> None:
+    await operator.apply("movies", {"deletionPolicy": "Delete"})
+    obj = await operator.wait("movies", lambda o: bool((o.get("status") or {}).get("instanceId")))
+    instance_id = obj["status"]["instanceId"]
+
+    await operator.kube.delete(AURA_INSTANCES, "movies", namespace=NAMESPACE)
+
+    await operator.kube.wait_gone(AURA_INSTANCES, "movies", namespace=NAMESPACE, within=20)
+    assert await operator.aura_instances() == []
+    deletes = await operator.aura_requests("DELETE", f"/v1/instances/{instance_id}")
+    assert deletes[0]["status"] == 409  # busy creating: refused, sent again later
+    assert deletes[-1]["status"] == 202

@@ -35,6 +35,10 @@ logger = logging.getLogger("aura_operator.controller")
 
 RETRY_CREATE = 60.0  # Aura seconds after a create Aura refused for a passing reason
 RECHECK_CREDENTIALS = 300.0
+CREATES_IN_FLIGHT = 16
+"""Creates between their intent write and Aura's answer at once. The limiter paces the POSTs
+anyway; without a bound, a burst of N resources would write N intents up front and crowd the
+API server and the event loop before the first POST goes out."""
 
 
 class Creator:
@@ -46,11 +50,18 @@ class Creator:
         self.recovery = recovery
         self.storing: set[asyncio.Task[float]] = set()
         """Answers being stored; shielded from cancellation and awaited at shutdown."""
+        self._in_flight = asyncio.Semaphore(CREATES_IN_FLIGHT)
 
     async def create(
         self, tracked: Tracked, desired: Desired, client: AuraClient, tenant_id: str
     ) -> float | None:
         """Returns Aura seconds until the next look (None: the drift period)."""
+        async with self._in_flight:
+            return await self._create(tracked, desired, client, tenant_id)
+
+    async def _create(
+        self, tracked: Tracked, desired: Desired, client: AuraClient, tenant_id: str
+    ) -> float | None:
         tracked.begin_write()
         taken_by = await self.secrets.instance_in_secret(tracked, desired, with_password=False)
         if taken_by is not None:

@@ -89,42 +89,52 @@ class Deleter:
             raise
 
     async def _delete(self, tracked: Tracked, client: AuraClient, instance_id: str) -> float | None:
-        report = Report(phase=Phase.DELETING)
-        if tracked.status.get("phase") != Phase.DELETING.value:
-            tracked.begin_write()
+        """Send the DELETE unless Aura is already destroying the instance; then wait for 404.
+        Only a 202 marks the resource Deleting: a refused DELETE (busy) is sent again."""
+        if tracked.status.get("phase") == Phase.DELETING.value:
             try:
-                result = await client.delete_instance(instance_id, lane=Lane.INTENT)
+                observed = await client.get_instance(instance_id, lane=Lane.BACKGROUND)
             except AuraNotFound:
                 return None
-            except AuraConflict as error:
-                report.fields["lastRequestId"] = error.request_id
-                report.ready_if(False, "AuraBusy", describe(error))
-                await self.publish.status(tracked, report)
-                return next_read_delay(tracked.aura_status or "updating", 0.0)
             except AuraError as error:
-                await write_failed(self.publish, tracked, report, error, "Delete")
+                await self.publish.status(
+                    tracked, Report(fields={"lastRequestId": error.request_id})
+                )
                 return RETRY_LATER
-            report.fields.update({"lastRequestId": result.request_id, "auraStatus": "destroying"})
-            report.ready_if(False, "Deleting", "Aura is destroying the instance")
-            await self.publish.status(tracked, report)
-            tracked.note_aura_status("destroying")
-            await self.publish.event(
-                tracked,
-                "Deleted",
-                f"Deleting Aura instance {instance_id} (deletionPolicy Delete); request id "
-                f"{result.request_id}",
-            )
-            return next_read_delay("destroying", 0.0)
+            status = observed.value.status
+            if status == "destroying":
+                report = Report(fields={"auraStatus": status, "lastRequestId": observed.request_id})
+                await self.publish.status(tracked, report)
+                elapsed = tracked.note_aura_status(status) * self.time_scale
+                return next_read_delay(status, elapsed)
+        return await self._send_delete(tracked, client, instance_id)
+
+    async def _send_delete(
+        self, tracked: Tracked, client: AuraClient, instance_id: str
+    ) -> float | None:
+        tracked.begin_write()
+        report = Report()
         try:
-            observed = await client.get_instance(instance_id, lane=Lane.BACKGROUND)
+            result = await client.delete_instance(instance_id, lane=Lane.INTENT)
         except AuraNotFound:
             return None
+        except AuraConflict as error:  # busy (creating, updating): try again when it is done
+            report.fields["lastRequestId"] = error.request_id
+            report.ready_if(False, "AuraBusy", f"deletion waits: {describe(error)}")
+            await self.publish.status(tracked, report)
+            return next_read_delay(tracked.aura_status or "updating", 0.0)
         except AuraError as error:
-            await self.publish.status(tracked, Report(fields={"lastRequestId": error.request_id}))
+            await write_failed(self.publish, tracked, report, error, "Delete")
             return RETRY_LATER
-        report.fields.update(
-            {"auraStatus": observed.value.status, "lastRequestId": observed.request_id}
-        )
+        report.phase = Phase.DELETING
+        report.fields.update({"lastRequestId": result.request_id, "auraStatus": "destroying"})
+        report.ready_if(False, "Deleting", "Aura is destroying the instance")
         await self.publish.status(tracked, report)
-        elapsed = tracked.note_aura_status(observed.value.status) * self.time_scale
-        return next_read_delay(observed.value.status, elapsed)
+        tracked.note_aura_status("destroying")
+        await self.publish.event(
+            tracked,
+            "Deleted",
+            f"Deleting Aura instance {instance_id} (deletionPolicy Delete); request id "
+            f"{result.request_id}",
+        )
+        return next_read_delay("destroying", 0.0)

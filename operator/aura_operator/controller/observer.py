@@ -30,7 +30,10 @@ logger = logging.getLogger("aura_operator.controller")
 Observe = Callable[[Key], Awaitable[None]]
 ConfirmByListing = Callable[[list[Key]], Awaitable[Confirmation]]
 ABSENT_SPREAD = 30.0  # Aura seconds over which instances missing from a listing are read
-LISTING_DEBOUNCE = 0.5  # real seconds to gather resumed objects into one listing
+LISTING_DEBOUNCE = 0.5
+"""Real seconds without a newly resumed object before the start-up listing goes out (kopf
+resumes a large fleet in batches; one listing should cover them all)."""
+LISTING_GATHER_MAX = 30.0  # real seconds: list what has been gathered by then anyway
 
 
 class Observer:
@@ -95,7 +98,7 @@ class Observer:
     async def _list_soon(self) -> None:
         # Objects resumed while a listing runs are listed in the next round.
         while self._to_list:
-            await asyncio.sleep(LISTING_DEBOUNCE)
+            await self._until_quiet()
             keys, self._to_list = self._to_list, []
             try:
                 found = await self._confirm(keys)
@@ -107,6 +110,14 @@ class Observer:
                 self.schedule(key, startup_offset(period, self._rng))
             for key in found.absent:
                 self.schedule(key, self._rng.uniform(0.0, ABSENT_SPREAD))
+
+    async def _until_quiet(self) -> None:
+        started = time.monotonic()
+        while True:
+            seen = len(self._to_list)
+            await asyncio.sleep(LISTING_DEBOUNCE)
+            if len(self._to_list) == seen or time.monotonic() - started > LISTING_GATHER_MAX:
+                return
 
     async def run(self) -> None:
         """Run until cancelled; also lists every tenant again every TENANT_LIST_PERIOD."""

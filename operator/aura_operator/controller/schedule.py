@@ -10,14 +10,16 @@ from aura_operator.controller.decisions import EXPECTED_DURATION, UNKNOWN_STATUS
 # The first read after an operation starts comes when most such operations are done
 # (provisioning times spread around the usual duration); later reads come closer together.
 FIRST_READ_FACTOR = 1.2
-FOLLOW_UP_FACTOR = 0.1
+FOLLOW_UP_FACTOR = 0.06
 MIN_INTERVAL = 10.0
 MAX_INTERVAL = 120.0
 
 DEFAULT_DRIFT_PERIOD = 1800.0
 STARTUP_GRACE = 60.0
 TENANT_LIST_PERIOD = 600.0
-JITTER = 0.1
+JITTER = 0.5
+"""Drift checks are spread +-50% around the period, so a fleet created in one burst does not
+keep checking in step."""
 
 
 def next_read_delay(status: str, elapsed: float) -> float:

@@ -23,7 +23,7 @@ class OperatorSettings(BaseModel):
     default_deletion_policy: Literal["Retain", "Delete"] = "Retain"
     watch_namespaces: tuple[str, ...] = ()
     rate_limit: int = Field(default=125, ge=1)
-    rate_limit_margin: int = Field(default=5, ge=0)
+    rate_limit_margin: int = Field(default=2, ge=0)
     rate_limit_scope: Literal["credential", "process"] = "credential"
     background_share: float = Field(default=0.5, gt=0, le=1)
     log_format: Literal["text", "json"] = "text"
