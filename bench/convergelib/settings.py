@@ -1,0 +1,35 @@
+"""What a benchmark run is asked to do (from the command line) and the operator's own budget."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aura_operator.controller.settings import OperatorSettings
+
+_DEFAULTS = OperatorSettings()
+OPERATOR_BUDGET = _DEFAULTS.effective_rate_limit  # 125 less the safety margin
+BACKGROUND_SHARE = _DEFAULTS.background_share
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    n: int
+    time_scale: float
+    seed: int
+    edits: int = 10
+    """User edits (resizes) during the burst, one at a time, each on another Ready instance."""
+    edit_every: float = 20.0
+    """Simulated seconds between two edits."""
+    idle_minutes: float = 60.0
+    restart_minutes: float = 10.0
+    new_after_restart: float = 10.0
+    """Simulated seconds after the restart at which one new AuraInstance is applied."""
+    shared_rpm: float = 50.0
+    """Requests a minute the other client spends in the shared burst (40 % of 125)."""
+
+    def real(self, simulated: float) -> float:
+        return simulated / self.time_scale
+
+    def patience(self, simulated: float) -> float:
+        """Real seconds to wait for something expected within `simulated` seconds."""
+        return 3 * self.real(simulated) + 120
