@@ -76,7 +76,6 @@ class Step:
     reason: str = ""
     message: str = ""
     patch: dict[str, Any] = field(default_factory=dict)
-    expected_seconds: float = 0.0
 
 
 def instance_patch(desired: Desired, observed: Observed) -> dict[str, Any]:
@@ -121,7 +120,6 @@ def next_step(desired: Desired, observed: Observed) -> Step:
             Phase.PAUSED,
             "SuspendedByAura",
             f"Aura {status} the instance (billing or policy); the operator waits.",
-            expected_seconds=EXPECTED_DURATION["suspending"],
         )
     if status not in ("running", "paused"):
         phase = PHASE_OF_STATUS.get(status, Phase.UPDATING)
@@ -130,7 +128,6 @@ def next_step(desired: Desired, observed: Observed) -> Step:
             phase,
             "AuraBusy",
             f"Waiting for Aura to finish '{status}'.",
-            expected_seconds=EXPECTED_DURATION.get(status, UNKNOWN_STATUS_DURATION),
         )
     patch = instance_patch(desired, observed)
     if desired.observe_only:
@@ -152,8 +149,3 @@ def next_step(desired: Desired, observed: Observed) -> Step:
     if desired.paused:
         return Step(StepKind.PAUSE, Phase.PAUSING, "Pausing", "spec.paused is true")
     return Step(StepKind.READY, Phase.READY, "Running")
-
-
-def drift_fields(patch: dict[str, Any]) -> list[str]:
-    """The spec-managed fields an out-of-band change moved (for the drift Event)."""
-    return sorted(patch)
