@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint typecheck unit demo simulator crds bench clean
+.PHONY: test lint typecheck unit demo simulator crds chart-readme bench clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed (set PYTHON=...)"; exit 1; }
@@ -36,7 +36,11 @@ demo: $(STAMP)
 crds: $(STAMP)
 	$(BIN)/aura-operator crds --output-dir crds
 	cp crds/*.yaml deploy/crds/
-	cp crds/*.yaml charts/aura-operator/crds/
+	cp crds/*.yaml charts/aura-operator/files/crds/
+
+# Regenerate the values table of charts/aura-operator/README.md from values.yaml's comments.
+chart-readme: $(STAMP)
+	$(BIN)/python tests/delivery/chart_readme.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

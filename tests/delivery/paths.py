@@ -17,4 +17,4 @@ CONTRACTS = REPO_ROOT / "docs" / "contracts.md"
 FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures"
 
 # Where `make crds` puts byte-identical copies of every file in crds/.
-CRD_COPY_DIRS = (DEPLOY_DIR / "crds", CHART_DIR / "crds")
+CRD_COPY_DIRS = (DEPLOY_DIR / "crds", CHART_DIR / "files" / "crds")

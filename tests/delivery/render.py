@@ -40,8 +40,10 @@ class Renderer:
         namespace: str = "aura-operator",
         values: Sequence[Path] = (),
         set_values: Sequence[str] = (),
+        show_only: Sequence[str] = (),
     ) -> list[Manifest]:
         args = ["template", "aura-operator", str(chart), "--namespace", namespace, "--include-crds"]
+        args += [arg for template in show_only for arg in ("--show-only", template)]
         return load_documents(self._helm([*args, *self._values(values, set_values)]))
 
     def helm_notes(self, chart: Path, *, namespace: str, values: Sequence[Path] = ()) -> str:

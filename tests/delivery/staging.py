@@ -28,7 +28,7 @@ def stage_delivery_tree(root: Path) -> StagedTree:
     staged = StagedTree(deploy=root / "deploy", chart=root / "charts" / CHART_DIR.name)
     shutil.copytree(DEPLOY_DIR, staged.deploy)
     shutil.copytree(CHART_DIR, staged.chart)
-    for crd_dir in (staged.deploy / "crds", staged.chart / "crds"):
+    for crd_dir in (staged.deploy / "crds", staged.chart / "files" / "crds"):
         crd_dir.mkdir(exist_ok=True)
         for stale in crd_dir.glob("*.yaml"):
             if stale.name != "kustomization.yaml":

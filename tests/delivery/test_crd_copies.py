@@ -1,7 +1,8 @@
 """deploy/ and the chart carry byte-identical copies of the generated CRDs in crds/.
 
 kustomize refuses files outside the kustomization's folder (and symlinks out of it), and Helm
-installs only its chart's crds/, so both need real copies; `make crds` writes them.
+reads only files inside its chart (templates/crds.yaml renders files/crds/), so both need real
+copies; `make crds` writes them.
 """
 
 from __future__ import annotations

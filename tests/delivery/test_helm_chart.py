@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import textwrap
 from collections import Counter
 from pathlib import Path
@@ -45,6 +46,10 @@ def test_lint_strict_passes_with_custom_values(
         ("image.tag=latest", "tag"),
         ("watchNamespaces={Team_A}", "watchNamespaces"),
         ("metrics.port=0", "port"),
+        ("image.digest=sha256:abc", "digest"),
+        ("extraVolumes[0].name=tmp", "extraVolumes"),
+        ("podDisruptionBudget.maxUnavailable=-1", "maxUnavailable"),
+        ("crds.enabled=yes", "enabled"),
     ],
 )
 def test_schema_rejects_typos_and_bad_values(
@@ -58,7 +63,7 @@ def test_schema_rejects_typos_and_bad_values(
 
 # Kubernetes objects passed through as they are: values.yaml sets some of their fields, the schema
 # knows all of them.
-PASSTHROUGH = {"podSecurityContext", "securityContext", "resources", "affinity"}
+PASSTHROUGH = {"podSecurityContext", "securityContext", "resources", "affinity", "global"}
 
 
 def test_schema_and_values_yaml_name_the_same_options() -> None:
@@ -105,13 +110,13 @@ def test_custom_values_shape_the_pod(helm_custom: Rendering, custom_values: Path
     values = yaml.safe_load(custom_values.read_text())
     template = helm_custom.one("Deployment")["spec"]["template"]
     pod, container = template["spec"], helm_custom.operator_container()
-    assert container["image"] == f"{values['image']['repository']}:{values['image']['tag']}"
+    # A digest wins over the tag.
+    assert container["image"] == f"{values['image']['repository']}@{values['image']['digest']}"
     assert container["imagePullPolicy"] == values["image"]["pullPolicy"]
     assert container["resources"] == values["resources"]
-    probe = container["livenessProbe"]
-    assert {k: probe[k] for k in values["health"]["livenessProbe"]} == values["health"][
-        "livenessProbe"
-    ]
+    for probe in ("livenessProbe", "readinessProbe"):
+        found, wanted = container[probe], values["health"][probe]
+        assert {k: found[k] for k in wanted} == wanted
     assert pod["imagePullSecrets"] == values["imagePullSecrets"]
     assert pod["serviceAccountName"] == values["serviceAccount"]["name"]
     for key in ("nodeSelector", "tolerations", "affinity", "priorityClassName"):
@@ -119,6 +124,9 @@ def test_custom_values_shape_the_pod(helm_custom: Rendering, custom_values: Path
     assert pod["terminationGracePeriodSeconds"] == values["terminationGracePeriodSeconds"]
     assert template["metadata"]["annotations"] == values["podAnnotations"]
     assert values["podLabels"].items() <= template["metadata"]["labels"].items()
+    assert pod["automountServiceAccountToken"] is False
+    assert pod["volumes"][1:] == values["extraVolumes"]
+    assert container["volumeMounts"][1:] == values["extraVolumeMounts"]
 
 
 def test_listed_namespaces_get_roles_instead_of_a_cluster_role(
@@ -243,3 +251,134 @@ def test_extra_env_cannot_shadow_a_setting_the_chart_manages(
         RenderError, match="extraEnv: AURA_LOG_LEVEL is set from the chart's values"
     ):
         renderer.helm_template(staged.chart, set_values=extra)
+
+
+def test_pod_labels_cannot_replace_a_selector_label(renderer: Renderer, staged: StagedTree) -> None:
+    for label in ("app.kubernetes.io/name", "app.kubernetes.io/instance"):
+        escaped = label.replace(".", "\\.")
+        with pytest.raises(RenderError, match=f"podLabels: {label} is a selector label"):
+            renderer.helm_template(staged.chart, set_values=[f"podLabels.{escaped}=other"])
+
+
+def test_chart_works_as_a_dependency_of_an_umbrella_chart(
+    renderer: Renderer, staged: StagedTree, tmp_path: Path
+) -> None:
+    """Helm gives every subchart the `global` values; the schema must accept them."""
+    umbrella = tmp_path / "platform"
+    (umbrella / "charts").mkdir(parents=True)
+    shutil.copytree(staged.chart, umbrella / "charts" / staged.chart.name)
+    (umbrella / "Chart.yaml").write_text(
+        "apiVersion: v2\nname: platform\nversion: 1.0.0\n"
+        "dependencies:\n  - name: aura-operator\n    version: 0.1.0\n"
+    )
+    (umbrella / "values.yaml").write_text(
+        "global:\n  imageRegistry: registry.example.com\n"
+        "aura-operator:\n  logging:\n    format: json\n"
+    )
+    manifests = renderer.helm_template(umbrella, namespace="platform")
+    (deployment,) = [m for m in manifests if m["kind"] == "Deployment"]
+    env = {
+        e["name"]: e.get("value")
+        for e in deployment["spec"]["template"]["spec"]["containers"][0]["env"]
+    }
+    assert env["AURA_LOG_FORMAT"] == "json"
+
+
+def test_chart_ships_no_crds_folder() -> None:
+    """Helm would install crds/ before the templates, which then clash with templates/crds.yaml."""
+    assert not (CHART_DIR / "crds").exists()
+
+
+def test_crd_is_a_template_kept_on_uninstall_by_default(
+    helm_default: Rendering, crds: list[Manifest]
+) -> None:
+    (crd,) = helm_default.of_kind("CustomResourceDefinition")
+    (generated,) = crds
+    assert crd["spec"] == generated["spec"]
+    assert crd["metadata"]["name"] == generated["metadata"]["name"]
+    assert crd["metadata"]["annotations"] == {"helm.sh/resource-policy": "keep"}
+    assert crd["metadata"]["labels"]["app.kubernetes.io/managed-by"] == "Helm"
+
+
+def test_crd_keep_false_lets_uninstall_delete_the_crd(helm_custom: Rendering) -> None:
+    (crd,) = helm_custom.of_kind("CustomResourceDefinition")
+    assert "helm.sh/resource-policy" not in crd["metadata"].get("annotations", {})
+
+
+def test_crds_disabled_renders_no_crd(renderer: Renderer, staged: StagedTree) -> None:
+    manifests = renderer.helm_template(staged.chart, set_values=["crds.enabled=false"])
+    assert [m for m in manifests if m["kind"] == "CustomResourceDefinition"] == []
+    assert any(m["kind"] == "Deployment" for m in manifests)
+
+
+def test_crd_only_rendering_for_those_who_apply_crds_separately(
+    renderer: Renderer, staged: StagedTree, crds: list[Manifest]
+) -> None:
+    manifests = renderer.helm_template(staged.chart, show_only=["templates/crds.yaml"])
+    assert [m["metadata"]["name"] for m in manifests] == [c["metadata"]["name"] for c in crds]
+
+
+def test_disruption_budget_allows_one_pod_down_by_default(helm_default: Rendering) -> None:
+    budget = helm_default.one("PodDisruptionBudget")["spec"]
+    assert budget == {
+        "selector": {
+            "matchLabels": helm_default.one("Deployment")["spec"]["selector"]["matchLabels"]
+        },
+        "maxUnavailable": 1,
+    }
+
+
+def test_disruption_budget_takes_min_available(helm_custom: Rendering) -> None:
+    budget = helm_custom.one("PodDisruptionBudget")["spec"]
+    assert budget["minAvailable"] == "50%"
+    assert "maxUnavailable" not in budget
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        (["podDisruptionBudget.minAvailable=1"], "set maxUnavailable or minAvailable, not both"),
+        (["podDisruptionBudget.maxUnavailable="], "set maxUnavailable or minAvailable"),
+    ],
+)
+def test_disruption_budget_needs_exactly_one_bound(
+    renderer: Renderer, staged: StagedTree, settings: list[str], message: str
+) -> None:
+    with pytest.raises(RenderError, match=message):
+        renderer.helm_template(staged.chart, set_values=settings)
+    disabled = renderer.helm_template(
+        staged.chart, set_values=[*settings, "podDisruptionBudget.enabled=false"]
+    )
+    assert [m for m in disabled if m["kind"] == "PodDisruptionBudget"] == []
+
+
+def test_spread_constraints_select_the_operator_pods_unless_told_otherwise(
+    helm_default: Rendering, helm_custom: Rendering, custom_values: Path
+) -> None:
+    def constraints(rendering: Rendering) -> list[Manifest]:
+        found: list[Manifest] = rendering.one("Deployment")["spec"]["template"]["spec"][
+            "topologySpreadConstraints"
+        ]
+        return found
+
+    selector = helm_default.one("Deployment")["spec"]["selector"]
+    assert constraints(helm_default) == [
+        {
+            "maxSkew": 1,
+            "topologyKey": "kubernetes.io/hostname",
+            "whenUnsatisfiable": "ScheduleAnyway",
+            "labelSelector": selector,
+        }
+    ]
+    given = yaml.safe_load(custom_values.read_text())["topologySpreadConstraints"]
+    zone, host = constraints(helm_custom)
+    assert zone == {**given[0], "labelSelector": helm_custom.one("Deployment")["spec"]["selector"]}
+    assert host == given[1]
+
+
+def test_service_account_token_is_mounted_only_into_the_operator_pod(
+    helm_default: Rendering,
+) -> None:
+    assert helm_default.one("ServiceAccount")["automountServiceAccountToken"] is False
+    pod = helm_default.one("Deployment")["spec"]["template"]["spec"]
+    assert pod["automountServiceAccountToken"] is True

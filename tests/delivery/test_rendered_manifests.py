@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 
 from .contracts import operator_settings, pod_variables
@@ -40,6 +41,10 @@ def test_every_object_passes_strict_offline_schema_validation(
 
 def test_operator_image_has_a_pinned_tag_never_latest(rendering: Rendering) -> None:
     image = rendering.operator_container()["image"]
+    if "@" in image:
+        repository, _, digest = image.partition("@")
+        assert repository and re.fullmatch(r"sha256:[0-9a-f]{64}", digest), image
+        return
     repository, _, tag = image.rpartition(":")
     assert repository and "/" not in tag, f"{image} has no tag"
     assert tag != "latest"
@@ -63,6 +68,9 @@ def test_selectors_match_the_operator_pod(rendering: Rendering) -> None:
     selectors += [service["spec"]["selector"] for service in rendering.of_kind("Service")]
     selectors += [
         p["spec"]["podSelector"]["matchLabels"] for p in rendering.of_kind("NetworkPolicy")
+    ]
+    selectors += [
+        p["spec"]["selector"]["matchLabels"] for p in rendering.of_kind("PodDisruptionBudget")
     ]
     for selector in selectors:
         assert selector and selector.items() <= pod_labels.items()
@@ -94,7 +102,8 @@ def test_tmp_is_the_only_writable_path(rendering: Rendering) -> None:
     assert [m["mountPath"] for m in writable] == ["/tmp"]
     assert "emptyDir" in volumes[writable[0]["name"]]
     assert all(
-        set(volume) <= {"name", "emptyDir", "secret", "configMap"} for volume in volumes.values()
+        set(volume) <= {"name", "emptyDir", "secret", "configMap", "projected"}
+        for volume in volumes.values()
     )
 
 
@@ -118,14 +127,14 @@ def test_default_installs_pass_the_contract_defaults(default_rendering: Renderin
     assert env["POD_NAMESPACE"]["valueFrom"] == {"fieldRef": {"fieldPath": "metadata.namespace"}}
 
 
-def test_liveness_probe_reads_healthz_on_the_health_port(rendering: Rendering) -> None:
+def test_probes_read_healthz_on_the_health_port(rendering: Rendering) -> None:
     container = rendering.operator_container()
-    probe = container["livenessProbe"]["httpGet"]
-    assert probe["path"] == "/healthz"
-    assert probe["port"] == "health"
+    for kind in ("livenessProbe", "readinessProbe"):
+        probe = container[kind]["httpGet"]
+        assert probe["path"] == "/healthz"
+        assert probe["port"] == "health"
     health_port = container_port(container, "health")
     assert health_port == int(rendering.operator_env()["AURA_HEALTH_PORT"]["value"])
-    assert "readinessProbe" not in container
 
 
 def test_metrics_service_reaches_the_metrics_port(rendering: Rendering) -> None:

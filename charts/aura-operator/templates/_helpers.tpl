@@ -39,8 +39,24 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 {{- end }}
 
+{{/* repository@digest when a digest is set, else repository:tag (the appVersion by default). */}}
 {{- define "aura-operator.image" -}}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
 {{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+{{- end }}
+
+{{/* The pod's labels: the chart's, then podLabels, which may not replace a selector label. */}}
+{{- define "aura-operator.podLabels" -}}
+{{- $selector := include "aura-operator.selectorLabels" . | fromYaml }}
+{{- range $key, $_ := .Values.podLabels }}
+{{- if hasKey $selector $key }}
+{{- fail (printf "podLabels: %s is a selector label the chart sets; remove it from podLabels" $key) }}
+{{- end }}
+{{- end }}
+{{- toYaml (merge (deepCopy .Values.podLabels) (include "aura-operator.labels" . | fromYaml)) }}
 {{- end }}
 
 {{/* Namespace and name of the default credentials Secret ("name" lives in the release namespace). */}}
