@@ -24,9 +24,15 @@ from aura_operator.simulator import (
     routes_tenants,
 )
 from aura_operator.simulator.auth import TokenCheck, parse_basic_auth, parse_bearer
+from aura_operator.simulator.clock import http_date
 from aura_operator.simulator.config import ErrorShape
 from aura_operator.simulator.context import CLIENT_ID_KEY, NOW_KEY, STATE_KEY, state_of
-from aura_operator.simulator.errors import ApiError
+from aura_operator.simulator.errors import ApiError, GatewayPage
+from aura_operator.simulator.gateway_errors import (
+    render_gateway_page,
+    retry_after_header,
+    server_error,
+)
 from aura_operator.simulator.responses import error_body, json_response, new_request_id
 from aura_operator.simulator.state import SimulatorState
 
@@ -34,12 +40,6 @@ logger = logging.getLogger(__name__)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
-SERVER_ERROR_MESSAGES = {
-    500: ("Internal server error", "internal-server-error"),
-    502: ("Bad gateway", "bad-gateway"),
-    503: ("Service unavailable", "service-unavailable"),
-    504: ("Gateway timeout", "gateway-timeout"),
-}
 BODY_METHODS = frozenset({"POST", "PATCH", "PUT"})
 
 
@@ -68,16 +68,19 @@ def _from_http_exception(exc: web.HTTPException) -> ApiError:
 @web.middleware
 async def request_context(request: web.Request, handler: Handler) -> web.StreamResponse:
     state = state_of(request)
-    request_id = new_request_id()
     now = state.now()
     request[NOW_KEY] = now
     request[CLIENT_ID_KEY] = None
     state.inventory.refresh(now)
     response: web.StreamResponse
+    request_id: str | None = new_request_id()
     try:
         response = await handler(request)
     except ApiError as error:
         response = render_error(state, error)
+    except GatewayPage as page:
+        response = render_gateway_page(page)
+        request_id = None
     except routes_instances.DropConnection:
         if request.transport is not None:
             request.transport.close()
@@ -94,7 +97,9 @@ async def request_context(request: web.Request, handler: Handler) -> web.StreamR
     status = (
         None if request.transport is None or request.transport.is_closing() else response.status
     )
-    response.headers["X-Request-Id"] = request_id
+    if request_id is not None:
+        response.headers["X-Request-Id"] = request_id
+    response.headers["Date"] = http_date(now)  # Aura's clock, not the host's
     api_expires = state.faults.faults.api_expires
     if api_expires and request.path.startswith("/v1/"):
         response.headers["X-Tyk-Api-Expires"] = api_expires
@@ -129,10 +134,6 @@ def _authenticate(state: SimulatorState, request: web.Request, now: float) -> st
     return client_id
 
 
-def _retry_after(seconds: float) -> dict[str, str]:
-    return {"Retry-After": str(max(1, math.ceil(seconds)))}
-
-
 def _enforce_rate_limit(state: SimulatorState, client_id: str | None, now: float) -> None:
     """429 during a storm, or when the client's scope key has no room left in the window."""
     faults = state.faults.faults
@@ -152,7 +153,9 @@ def _enforce_rate_limit(state: SimulatorState, client_id: str | None, now: float
         wait = state.limiter.acquire(client_id, now, load)
     if wait is None:
         return
-    headers = _retry_after(wait) if faults.rate_limit_retry_after else {}
+    headers = {}
+    if faults.rate_limit_retry_after:
+        headers = retry_after_header(state, max(1, math.ceil(wait)), now)
     raise ApiError(
         429,
         f"Rate limit exceeded: {state.limiter.limit} requests per minute",
@@ -172,6 +175,8 @@ async def gateway(request: web.Request, handler: Handler) -> web.StreamResponse:
     if faults.latency > 0:
         await asyncio.sleep(faults.latency)
     is_token = request.path == routes_auth.TOKEN_PATH
+    if is_token and faults.token_latency > 0:
+        await asyncio.sleep(faults.token_latency)
     if is_token:
         basic = parse_basic_auth(request.headers.get("Authorization"))
         request[CLIENT_ID_KEY] = basic[0] if basic else None
@@ -183,15 +188,7 @@ async def gateway(request: web.Request, handler: Handler) -> web.StreamResponse:
     if not is_token or faults.error_token_endpoint:
         injected = state.faults.draw_error(request.method)
     if injected is not None:
-        message, reason = SERVER_ERROR_MESSAGES.get(injected, ("Server error", "server-error"))
-        retry_after = faults.error_retry_after
-        raise ApiError(
-            injected,
-            message,
-            reason,
-            kind="gateway",
-            headers=None if retry_after is None else {"Retry-After": str(retry_after)},
-        )
+        raise server_error(state, injected, now)
     if (
         not is_token
         and request.method in BODY_METHODS

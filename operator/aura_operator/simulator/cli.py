@@ -54,6 +54,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         type=float,
         help="simulated seconds per real second: 60 makes a 4-minute create take 4 s (default 1)",
     )
+    parser.add_argument(
+        "--clock-offset",
+        type=float,
+        metavar="SECONDS",
+        help="Aura's clock ahead (+) or behind (-) the host's, in simulated seconds (default 0)",
+    )
     parser.add_argument("--rate-limit", type=int, metavar="N", help="requests per minute (125)")
     parser.add_argument(
         "--rate-limit-scope",
@@ -98,9 +104,45 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     faults.add_argument("--latency", type=float, metavar="SECONDS", help="real seconds added")
     faults.add_argument(
+        "--token-latency", type=float, metavar="SECONDS", help="real seconds added to /oauth/token"
+    )
+    faults.add_argument(
         "--commit-then-fail",
-        choices=("500", "drop", "hang"),
-        help="create the next instance, then answer 500, drop the connection or never answer",
+        choices=("500", "502", "503", "504", "drop", "hang"),
+        help="create the next instance, then answer that 5xx, drop the connection or never answer",
+    )
+    faults.add_argument(
+        "--commit-delay",
+        type=float,
+        metavar="SECONDS",
+        help="with --commit-then-fail: the instance appears this many simulated s after the POST",
+    )
+    faults.add_argument(
+        "--read-404-after-create",
+        type=float,
+        metavar="SECONDS",
+        help="eventual consistency: GET of a new instance answers 404 for this long",
+    )
+    faults.add_argument(
+        "--list-lag-after-create",
+        type=float,
+        metavar="SECONDS",
+        help="eventual consistency: the listing shows a new instance only after this long",
+    )
+    faults.add_argument(
+        "--null-sizes-while-creating",
+        action="store_true",
+        help="answer memory and storage as null while an instance is creating",
+    )
+    faults.add_argument(
+        "--retry-after-format",
+        choices=("seconds", "http-date"),
+        help="Retry-After as delta seconds (default) or an HTTP date on Aura's clock",
+    )
+    faults.add_argument(
+        "--gateway-html",
+        action="store_true",
+        help="injected 502/503/504 are the load balancer's HTML page, without X-Request-Id",
     )
     faults.add_argument(
         "--commit-then-fail-count", type=int, metavar="N", help="creates affected (default 1)"
@@ -157,6 +199,11 @@ FAULT_OPTIONS: dict[str, str] = {
     "error_rate": "error_rate",
     "error_retry_after": "error_retry_after",
     "latency": "latency",
+    "token_latency": "token_latency",
+    "commit_delay": "create_commit_delay",
+    "read_404_after_create": "read_after_create_404_seconds",
+    "list_lag_after_create": "list_after_create_lag_seconds",
+    "retry_after_format": "retry_after_format",
     "commit_then_fail": "create_commit_then_fail",
     "commit_then_fail_count": "create_commit_then_fail_count",
     "create_fail_count": "create_fail_count",
@@ -183,6 +230,7 @@ def build_config(args: argparse.Namespace) -> SimulatorConfig:
         ]
     for option, field in (
         ("time_scale", "time_scale"),
+        ("clock_offset", "clock_offset"),
         ("rate_limit", "rate_limit_per_minute"),
         ("rate_limit_scope", "rate_limit_scope"),
         ("token_lifetime", "token_lifetime"),
@@ -207,8 +255,11 @@ def build_config(args: argparse.Namespace) -> SimulatorConfig:
             faults[field] = getattr(args, option)
     if args.error_codes:
         faults["error_codes"] = [code.strip() for code in args.error_codes.split(",")]
-    if args.extra_fields:
-        faults["extra_fields"] = True
+    for flag in ("extra_fields", "null_sizes_while_creating"):
+        if getattr(args, flag):
+            faults[flag] = True
+    if args.gateway_html:
+        faults["gateway_error_html"] = True
     try:
         return SimulatorConfig.model_validate(data)
     except ValidationError as error:
@@ -276,7 +327,7 @@ def _print_request(entry: LoggedRequest) -> None:
     status = "dropped" if entry.status is None else str(entry.status)
     print(
         f"{rfc3339(entry.time)} {entry.client_id or '-'} {entry.method} {entry.path}{query}"
-        f" -> {status} {entry.request_id}",
+        f" -> {status} {entry.request_id or '(no request id)'}",
         flush=True,
     )
 

@@ -131,6 +131,7 @@ class Durations(_Model):
 DURATION_NAMES: tuple[str, ...] = tuple(Durations.model_fields)
 
 ErrorShape = Literal["errors", "middleware"]
+CommitThenFail = Literal["500", "502", "503", "504", "drop", "hang"]
 
 
 class Faults(_Model):
@@ -148,18 +149,35 @@ class Faults(_Model):
     # Whether `/oauth/token` gets injected 5xx too (by default only /v1 does).
     error_token_endpoint: bool = False
     latency: float = Field(default=0.0, ge=0)
+    # Real seconds added to every `/oauth/token` answer (on top of `latency`).
+    token_latency: float = Field(default=0.0, ge=0)
     # "hang": the answer never comes (until the client gives up): a process killed meanwhile.
-    create_commit_then_fail: Literal["500", "drop", "hang"] | None = None
+    # A status code: the gateway answers it (HTML with `gateway_error_html` for 502-504).
+    create_commit_then_fail: CommitThenFail | None = None
     create_commit_then_fail_count: int = Field(default=1, ge=0)
+    # Simulated seconds between such a failed create and its commit: the instance appears
+    # (with that `created_at`) long after the client was told the create failed.
+    create_commit_delay: float = Field(default=0.0, ge=0)
+    # Eventual consistency: for this many simulated seconds after an instance is created,
+    # `GET /instances/{id}` answers 404 and the listing leaves it out.
+    read_after_create_404_seconds: float = Field(default=0.0, ge=0)
+    list_after_create_lag_seconds: float = Field(default=0.0, ge=0)
+    # `memory` and `storage` are null in instance answers while the instance is creating.
+    null_sizes_while_creating: bool = False
     # The next N created instances end in `loading failed` instead of `running`.
     create_fail_count: int = Field(default=0, ge=0)
     rate_limit_storm_seconds: float = Field(default=0.0, ge=0)
     rate_limit_retry_after: bool = True
+    # `Retry-After` (429 and injected 5xx) as delta seconds or as an HTTP date on the
+    # simulated clock (compare it with the `Date` header, not the host's clock).
+    retry_after_format: Literal["seconds", "http-date"] = "seconds"
     unknown_status: str | None = None
     extra_fields: bool = False
     auth_error_shape: ErrorShape = "errors"
     # Shape of errors the gateway produces itself: 415, 429 and injected 5xx.
     gateway_error_shape: ErrorShape = "errors"
+    # Injected 502/503/504 come from a load balancer: a text/html page, no X-Request-Id.
+    gateway_error_html: bool = False
     unknown_request_fields: Literal["ignore", "reject"] = "ignore"
     external_load: dict[str, float] = Field(default_factory=dict)
     free_db_limit_status: int = 405
@@ -177,6 +195,9 @@ class SimulatorConfig(_Model):
     credentials: list[Credential] = Field(default_factory=default_credentials, min_length=1)
     tenants: list[Tenant] = Field(default_factory=default_tenants)
     time_scale: float = Field(default=1.0, gt=0)
+    # Simulated seconds Aura's clock is ahead of (positive) or behind (negative) the host's:
+    # `created_at`, `Date` headers and HTTP-date `Retry-After` values all carry it.
+    clock_offset: float = 0.0
     rate_limit_per_minute: int = Field(default=125, ge=1)
     rate_limit_scope: Literal["client", "global"] = "client"
     rate_limit_token_endpoint: bool = True

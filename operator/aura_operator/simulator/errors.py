@@ -66,3 +66,13 @@ def incapable(message: str, field: str | None = None) -> ApiError:
 
 def wrong_state(status: int, message: str) -> ApiError:
     return ApiError(status, message, "instance-action-unavailable")
+
+
+class GatewayPage(Exception):
+    """A 502/503/504 from the load balancer in front of Aura: an HTML page without
+    `X-Request-Id` (Aura never saw the request, or its answer was lost on the way)."""
+
+    def __init__(self, status: int, headers: dict[str, str] | None = None) -> None:
+        super().__init__(f"{status} from the gateway")
+        self.status = status
+        self.headers = dict(headers or {})

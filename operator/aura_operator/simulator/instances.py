@@ -177,8 +177,15 @@ def _clone_source(
 
 
 def create_instance(
-    state: SimulatorState, raw: Any, now: float, *, instance_id: str | None = None
+    state: SimulatorState,
+    raw: Any,
+    now: float,
+    *,
+    instance_id: str | None = None,
+    commit_at: float | None = None,
 ) -> Instance:
+    """Validates and creates the instance at `now`, or (a late commit) accepts it now and
+    lets it appear only at `commit_at`."""
     body = require_object(raw)
     faults = state.faults.faults
     check_unknown_fields(body, CREATE_FIELDS, faults.unknown_request_fields)
@@ -223,7 +230,7 @@ def create_instance(
         memory=memory,
         storage=storage,
         version=placement.version,
-        created_at=now,
+        created_at=now if commit_at is None else commit_at,
         password=_new_password(),
         vector_optimized=bool(vector),
         graph_analytics_plugin=bool(plugin),
@@ -231,8 +238,11 @@ def create_instance(
         source_instance_id=source_id,
         source_snapshot_id=source_snapshot_id,
     )
-    state.inventory.add(instance)
     target = "loading failed" if state.faults.take_create_fail() else "running"
+    if commit_at is not None and commit_at > now:
+        state.inventory.commit_later(instance, target)
+        return instance
+    state.inventory.add(instance)
     state.inventory.begin(instance, "creating", now, target=target)
     return instance
 

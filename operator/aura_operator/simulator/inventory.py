@@ -172,15 +172,22 @@ class Inventory:
         self.snapshots: dict[str, Snapshot] = {}
         self.keys: dict[str, CustomerManagedKey] = {}
         self._active: set[str] = set()
+        self._pending: dict[str, tuple[Instance, str]] = {}
+        """Creates accepted but not committed yet (a late commit): id -> (instance, target)."""
 
     def new_instance_id(self) -> str:
         while True:
             candidate = secrets.token_hex(4)
-            if candidate not in self.instances:
+            if candidate not in self.instances and candidate not in self._pending:
                 return candidate
 
     def add(self, instance: Instance) -> None:
         self.instances[instance.id] = instance
+
+    def commit_later(self, instance: Instance, target: str) -> None:
+        """The create commits at `instance.created_at` (in the future): until then the
+        instance does not exist; then it starts `creating` toward `target`."""
+        self._pending[instance.id] = (instance, target)
 
     def live(self, instance_id: str) -> Instance | None:
         instance = self.instances.get(instance_id)
@@ -210,6 +217,11 @@ class Inventory:
         self._active.add(instance.id)
 
     def refresh(self, now: float) -> None:
+        for instance_id, (instance, target) in list(self._pending.items()):
+            if now >= instance.created_at:
+                del self._pending[instance_id]
+                self.add(instance)
+                self.begin(instance, "creating", instance.created_at, target=target)
         for instance_id in list(self._active):
             instance = self.instances[instance_id]
             operation = instance.operation
@@ -273,3 +285,4 @@ class Inventory:
         self.snapshots.clear()
         self.keys.clear()
         self._active.clear()
+        self._pending.clear()

@@ -16,7 +16,8 @@ class LoggedRequest:
     query: str
     # None when the connection was dropped on purpose before a response was sent.
     status: int | None
-    request_id: str
+    # None when the answer carried no X-Request-Id (a gateway page).
+    request_id: str | None
     client_id: str | None
     time: float
 
@@ -43,7 +44,7 @@ class RequestLog:
         path: str,
         query: str,
         status: int | None,
-        request_id: str,
+        request_id: str | None,
         client_id: str | None,
         time: float,
     ) -> LoggedRequest:

@@ -8,7 +8,8 @@ from aiohttp import web
 
 from aura_operator.simulator import instances
 from aura_operator.simulator.context import data, now_of, read_json, state_of
-from aura_operator.simulator.errors import ApiError
+from aura_operator.simulator.errors import db_not_found
+from aura_operator.simulator.gateway_errors import server_error
 from aura_operator.simulator.inventory import Instance
 from aura_operator.simulator.views import created_view, instance_view, summary_view
 
@@ -29,22 +30,29 @@ async def list_instances(request: web.Request) -> web.Response:
     tenant_id = request.query.get("tenantId")
     if tenant_id is not None:
         state.catalog.get(tenant_id, "tenantId")
+    # Eventual consistency: a new instance reaches the listing only after the lag.
+    visible_from = state.faults.faults.list_after_create_lag_seconds
+    now = now_of(request)
     listed = [
         summary_view(i)
         for i in state.inventory.live_instances()
-        if tenant_id is None or i.tenant_id == tenant_id
+        if (tenant_id is None or i.tenant_id == tenant_id) and i.created_at + visible_from <= now
     ]
     return data(request, listed)
 
 
 @routes.post("/v1/instances")
 async def create_instance(request: web.Request) -> web.Response:
-    state = state_of(request)
-    instance = instances.create_instance(state, await read_json(request), now_of(request))
-    # "Commit then fail": the instance exists, but the client never learns it.
+    state, now = state_of(request), now_of(request)
+    body = await read_json(request)
+    faults = state.faults.faults
+    late = faults.create_commit_then_fail is not None and faults.create_commit_delay > 0
+    commit_at = now + faults.create_commit_delay if late else None
+    instance = instances.create_instance(state, body, now, commit_at=commit_at)
+    # "Commit then fail": the instance exists (or will), but the client never learns it.
     mode = state.faults.take_commit_then_fail()
-    if mode == "500":
-        raise ApiError(500, "Internal server error", "internal-server-error", kind="gateway")
+    if mode is not None and mode.isdigit():
+        raise server_error(state, int(mode), now)
     if mode == "drop":
         raise DropConnection
     if mode == "hang":  # no answer until the client gives up (it is logged without a status)
@@ -61,7 +69,11 @@ async def size_instance(request: web.Request) -> web.Response:
 
 @routes.get("/v1/instances/{instance_id}")
 async def get_instance(request: web.Request) -> web.Response:
-    instance = instances.require_instance(state_of(request), request.match_info["instance_id"])
+    state = state_of(request)
+    instance = instances.require_instance(state, request.match_info["instance_id"])
+    # Eventual consistency: a read soon after the create may not find the instance yet.
+    if now_of(request) < instance.created_at + state.faults.faults.read_after_create_404_seconds:
+        raise db_not_found(instance.id)
     return _instance(request, instance, 200)
 
 

@@ -17,7 +17,7 @@ from aura_operator.simulator.validation import Catalog
 class SimulatorState:
     def __init__(self, config: SimulatorConfig) -> None:
         self.config = config
-        self.clock = SimClock(config.time_scale)
+        self.clock = SimClock(config.time_scale, offset=config.clock_offset)
         seeds = random.Random(config.seed)
         # Separate generators, so injected faults never shift the drawn durations.
         durations_rng = random.Random(seeds.getrandbits(64))

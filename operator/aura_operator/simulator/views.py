@@ -39,6 +39,10 @@ def instance_view(instance: Instance, faults: Faults) -> dict[str, Any]:
         data["graph_relationships"] = "0"
     else:
         data["storage"] = instance.storage
+    if instance.status == "creating" and faults.null_sizes_while_creating:
+        data["memory"] = None
+        if "storage" in data:
+            data["storage"] = None
     if instance.type in METRICS_TYPES:
         data["metrics_integration_url"] = (
             f"{METRICS_BASE}/{instance.tenant_id}/{instance.id}/metrics"
