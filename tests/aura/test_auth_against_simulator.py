@@ -28,9 +28,12 @@ async def test_50_concurrent_callers_after_the_token_expired_at_aura_make_one_to
     await asyncio.gather(*(env.client.list_tenants() for _ in range(50)))
 
     assert len(await env.control.token_requests(since)) == 1
-    api_calls = await env.control.api_requests(since)
-    # Each caller was refused once with the old token (403) and replayed once with the new.
-    assert sorted(e["status"] for e in api_calls) == [200] * 50 + [403] * 50
+    statuses = [e["status"] for e in await env.control.api_requests(since)]
+    # Every caller succeeded; only those sent before the first refusal came back used the
+    # old token (the rest took the renewed one when their permit was granted).
+    assert statuses.count(200) == 50
+    assert 1 <= statuses.count(403) < 50
+    assert set(statuses) == {200, 403}
 
 
 async def test_50_concurrent_callers_after_the_token_lifetime_make_one_token_request(

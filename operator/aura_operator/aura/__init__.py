@@ -21,12 +21,14 @@ from aura_operator.aura.errors import (
     AuraConflict,
     AuraError,
     AuraNotFound,
+    AuraNotSent,
     AuraRateLimited,
     AuraResponseError,
     AuraServerError,
     AuraUnavailable,
     AuraValidationError,
     CreateOutcomeUnknown,
+    request_id_text,
 )
 from aura_operator.aura.lanes import LANES_BY_PRIORITY, Lane
 from aura_operator.aura.limiter import (
@@ -72,6 +74,7 @@ __all__ = [
     "AuraConflict",
     "AuraError",
     "AuraNotFound",
+    "AuraNotSent",
     "AuraRateLimited",
     "AuraResponseError",
     "AuraServerError",
@@ -113,4 +116,5 @@ __all__ = [
     "is_failed",
     "is_known_status",
     "is_transitional",
+    "request_id_text",
 ]

@@ -15,6 +15,7 @@ from aura_operator.aura.clock import Clock, SystemClock
 from aura_operator.aura.credentials import Credentials
 from aura_operator.aura.exchange import Exchanger
 from aura_operator.aura.limiter import LimiterRegistry
+from aura_operator.aura.server_clock import ServerClock
 from aura_operator.aura.session import CredentialSession
 
 DEFAULT_BASE_URL = "https://api.neo4j.io"
@@ -62,6 +63,8 @@ class AuraApi:
             raise ValueError("the limiter registry and the API must use the same time scale")
         self._retry = retry or RetryPolicy()
         self._clock = clock or SystemClock()
+        self.server_clock = ServerClock(self._clock, time_scale)
+        """Aura's clock from the Date headers of every credential's answers (one Aura)."""
         self._observer = observer
         self._owns_http = http is None
         self._http = http or httpx.AsyncClient(
@@ -87,6 +90,8 @@ class AuraApi:
                 self.base_url,
                 self.limiter_registry.budget_for(credentials.client_id),
                 self._observer,
+                server_clock=self.server_clock,
+                clock=self._clock,
             ),
             retry=self._retry,
             clock=self._clock,

@@ -24,3 +24,6 @@ class Call:
     form: Mapping[str, str] | None = None
     authenticated: bool = True
     """False only for the token request, which uses Basic auth instead of a bearer token."""
+    send_by: float | None = None
+    """The clock's monotonic time after which the call is not sent any more (it fails with
+    `AuraNotSent`): a create whose intent says when it was requested must go out soon after."""

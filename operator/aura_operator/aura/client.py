@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 from collections.abc import Mapping
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -37,6 +38,10 @@ from aura_operator.aura.session import CredentialSession
 
 M = TypeVar("M", bound=BaseModel)
 
+AURA_TIME_MAX_AGE = 600.0
+"""Real seconds after which Aura's time is asked for again rather than extrapolated (the local
+monotonic clock drifts a little against Aura's)."""
+
 _EMPTY_BODY: Mapping[str, Any] = {}
 """Action POSTs send `{}` so that the JSON Content-Type goes with them (else Aura says 415)."""
 
@@ -68,6 +73,18 @@ class AuraClient:
     def client_id(self) -> str:
         return self._session.credentials.client_id
 
+    async def aura_time(self, *, lane: Lane = Lane.CREATE) -> dt.datetime:
+        """Aura's current time (a lower bound, whole seconds) from the `Date` of its latest
+        answer; asks Aura (a tenant listing) when it has not answered for a while."""
+        server_clock = self._session.server_clock
+        age = server_clock.age()
+        if age is None or age > AURA_TIME_MAX_AGE:
+            await self.list_tenants(lane=lane)
+        now = server_clock.now()
+        if now is None:  # Aura sends no Date header: fall back to the local clock
+            return dt.datetime.now(dt.UTC).replace(microsecond=0)
+        return dt.datetime.fromtimestamp(math.floor(now.timestamp()), dt.UTC)
+
     # Tenants
 
     async def list_tenants(self, *, lane: Lane = Lane.BACKGROUND) -> Result[list[TenantSummary]]:
@@ -94,15 +111,26 @@ class AuraClient:
         return self._parse(call, await self._session.request(call), Instance)
 
     async def create_instance(
-        self, request: CreateInstanceRequest, *, lane: Lane = Lane.CREATE
+        self,
+        request: CreateInstanceRequest,
+        *,
+        lane: Lane = Lane.CREATE,
+        send_by: float | None = None,
     ) -> Result[CreatedInstance]:
         """Send the create at most once (retried only on 429 or a connection never made).
 
         Raises `CreateOutcomeUnknown` when Aura may have created the instance without the
-        client learning it (timeout, 5xx, dropped connection, unreadable 202 body).
+        client learning it (timeout, 5xx, dropped connection, unreadable 202 body), and
+        `AuraNotSent` when no attempt could be sent by `send_by` (monotonic seconds).
         """
         call = Call(
-            "POST", "/v1/instances", "create_instance", CallKind.CREATE, lane, request.to_body()
+            "POST",
+            "/v1/instances",
+            "create_instance",
+            CallKind.CREATE,
+            lane,
+            request.to_body(),
+            send_by=send_by,
         )
         exchange = await self._session.request(call)
         try:

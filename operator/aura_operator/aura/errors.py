@@ -13,6 +13,12 @@ from typing import Any
 from aura_operator.aura.models.errors import ErrorDetail
 
 BUSY_REASON = "ongoing-database-operation"
+NO_REQUEST_ID = "no request id (no answer from Aura itself)"
+
+
+def request_id_text(request_id: str | None) -> str:
+    """`request id <id>` for messages, or a plain account of why there is none."""
+    return f"request id {request_id}" if request_id else NO_REQUEST_ID
 
 
 class AuraError(Exception):
@@ -47,7 +53,7 @@ class AuraError(Exception):
         extras = []
         if self.field:
             extras.append(f"field {self.field}")
-        extras.append(f"request id {self.request_id or 'none'}")
+        extras.append(request_id_text(self.request_id))
         return f"{head}{status}{reason}: {self.message} ({', '.join(extras)})"
 
     def __repr__(self) -> str:
@@ -92,6 +98,10 @@ class AuraServerError(AuraError):
 
 class AuraUnavailable(AuraError):
     """No HTTP response: connection refused or dropped, timeout."""
+
+
+class AuraNotSent(AuraUnavailable):
+    """The call was never sent: the limiter held it past its `send_by` deadline."""
 
 
 class AuraResponseError(AuraError):

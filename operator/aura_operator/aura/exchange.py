@@ -4,7 +4,7 @@ response is in, log the outcome."""
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -12,7 +12,10 @@ import httpx
 
 from aura_operator.aura.call_log import CallObserver, CallRecord, log_call
 from aura_operator.aura.calls import Call
+from aura_operator.aura.clock import Clock, SystemClock
+from aura_operator.aura.errors import AuraNotSent
 from aura_operator.aura.limiter import Budget
+from aura_operator.aura.server_clock import ServerClock
 
 REQUEST_ID_HEADER = "X-Request-Id"
 
@@ -31,6 +34,10 @@ class Exchange:
         return None if self.response is None else self.response.headers.get(REQUEST_ID_HEADER)
 
 
+Headers = Callable[[], Awaitable[Mapping[str, str]]]
+"""Builds the request headers once the permit is granted (the token current at that moment)."""
+
+
 class Exchanger:
     def __init__(
         self,
@@ -38,31 +45,48 @@ class Exchanger:
         base_url: str,
         budget: Budget,
         observer: CallObserver | None = None,
+        *,
+        server_clock: ServerClock | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self._http = http
         self._base_url = base_url.rstrip("/")
         self.budget = budget
         self._observer = observer
+        self._clock = clock or SystemClock()
+        self.server_clock = server_clock or ServerClock(self._clock)
 
-    async def send(self, call: Call, headers: Mapping[str, str], attempt: int) -> Exchange:
+    async def send(self, call: Call, headers: Headers, attempt: int) -> Exchange:
+        """Wait for a permit, then build the headers and send. Raises `AuraNotSent` when the
+        permit came after `call.send_by`, and what `headers` raises."""
         permit = await self.budget.acquire(call.lane)
-        sent_at = datetime.now(UTC)
-        started = time.perf_counter()
         response: httpx.Response | None = None
         error: httpx.RequestError | None = None
         try:
-            response = await self._http.request(
-                call.method,
-                self._base_url + call.path,
-                json=call.json,
-                params=call.params,
-                data=call.form,
-                headers=headers,
-            )
-        except httpx.RequestError as exc:
-            error = exc
+            if call.send_by is not None and self._clock.monotonic() > call.send_by:
+                raise AuraNotSent(
+                    "not sent: the rate limiter held it past its deadline",
+                    method=call.method,
+                    path=call.path,
+                )
+            sent_headers = await headers()
+            sent_at = datetime.now(UTC)
+            started = time.perf_counter()
+            try:
+                response = await self._http.request(
+                    call.method,
+                    self._base_url + call.path,
+                    json=call.json,
+                    params=call.params,
+                    data=call.form,
+                    headers=sent_headers,
+                )
+            except httpx.RequestError as exc:
+                error = exc
         finally:
             permit.release()
+        if response is not None:
+            self.server_clock.observe(response.headers.get("Date"), self._clock.monotonic())
         exchange = Exchange(response, error, sent_at)
         record = CallRecord(
             method=call.method,

@@ -15,7 +15,7 @@ from aura_operator.aura.errors import (
     error_for_status,
 )
 from aura_operator.aura.exchange import Exchange
-from aura_operator.aura.models.errors import parse_error_body
+from aura_operator.aura.models.errors import ErrorDetail, parse_error_body
 from aura_operator.aura.retry_rules import Decision
 
 _SECRET_WORDS = ("password", "secret", "token")
@@ -46,7 +46,12 @@ def status_error(
         body: Any = response.json()
     except ValueError:
         body = None
-    details = parse_error_body(body, "" if body is not None else response.text)
+    details: tuple[ErrorDetail, ...]
+    if body is None and response.headers.get("Content-Type", "").startswith("text/html"):
+        # A load balancer's page (502/503/504): Aura never answered, so there is no request id.
+        details = (ErrorDetail(message=f"HTTP {response.status_code} page from a gateway"),)
+    else:
+        details = parse_error_body(body, "" if body is not None else response.text)
     if decision is Decision.OUTCOME_UNKNOWN:
         first = details[0].message if details else ""
         return outcome_unknown(

@@ -14,6 +14,7 @@ from aura_operator.aura.exchange import Exchange, Exchanger
 from aura_operator.aura.failures import network_error, status_error
 from aura_operator.aura.retry_after import parse_retry_after
 from aura_operator.aura.retry_rules import Decision, decide_on_exception, decide_on_status
+from aura_operator.aura.server_clock import ServerClock
 from aura_operator.aura.token_endpoint import TOKEN_CALL, basic_authorization, parse_token, refused
 
 
@@ -36,15 +37,31 @@ class CredentialSession:
         self._time_scale = time_scale
         self.tokens = TokenCache(self._fetch_token, clock)
 
+    @property
+    def server_clock(self) -> ServerClock:
+        return self._exchanger.server_clock
+
     async def request(self, call: Call) -> Exchange:
         """Return the successful (2xx) exchange, or raise the `AuraError` that ended the call."""
         failures = 0
         auth_replayed = False
         first_sent_at: datetime | None = None
         while True:
-            token = await self.tokens.get() if call.authenticated else None
+            token: AccessToken | None = None
+
+            async def headers() -> dict[str, str]:
+                # The token current when the permit is granted: one renewed while this call
+                # waited (after a 403 elsewhere) is used instead of the one it had before.
+                nonlocal token
+                token = await self.tokens.get() if call.authenticated else None
+                return self._headers(call, token)
+
+            if call.authenticated:
+                # Fetched before the wait too, so a missing token is not fetched while this
+                # call holds a permit (the token request needs one of its own).
+                await self.tokens.get()
             attempt = failures + 1 + int(auth_replayed)
-            exchange = await self._exchanger.send(call, self._headers(call, token), attempt)
+            exchange = await self._exchanger.send(call, headers, attempt)
             first_sent_at = first_sent_at or exchange.sent_at
 
             if exchange.response is None:

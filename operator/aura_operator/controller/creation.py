@@ -19,6 +19,7 @@ from aura_operator.aura import (
     CreateOutcomeUnknown,
     Lane,
     Result,
+    request_id_text,
 )
 from aura_operator.controller.connection import ConnectionSecrets
 from aura_operator.controller.desired import Desired
@@ -152,7 +153,7 @@ class Creator:
             tracked,
             "Created",
             f"Created Aura instance {created.id} ({details.instance_name}); "
-            f"request id {result.request_id}",
+            f"{request_id_text(result.request_id)}",
         )
         return next_read_delay("creating", 0.0)
 

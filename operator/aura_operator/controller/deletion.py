@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from aura_operator.api import DeletionPolicy, Phase
-from aura_operator.aura import AuraClient, AuraConflict, AuraError, AuraNotFound, Lane
+from aura_operator.aura import (
+    AuraClient,
+    AuraConflict,
+    AuraError,
+    AuraNotFound,
+    Lane,
+    request_id_text,
+)
 from aura_operator.controller.access import Access, Accounts
 from aura_operator.controller.connection import ConnectionSecrets
 from aura_operator.controller.desired import Desired
@@ -134,7 +141,7 @@ class Deleter:
         await self.publish.event(
             tracked,
             "Deleted",
-            f"Deleting Aura instance {instance_id} (deletionPolicy Delete); request id "
-            f"{result.request_id}",
+            f"Deleting Aura instance {instance_id} (deletionPolicy Delete); "
+            f"{request_id_text(result.request_id)}",
         )
         return next_read_delay("destroying", 0.0)

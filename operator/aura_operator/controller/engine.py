@@ -19,6 +19,7 @@ from aura_operator.aura import (
     Instance,
     InstancePatch,
     Lane,
+    request_id_text,
 )
 from aura_operator.controller import conditions
 from aura_operator.controller.access import Access, Accounts
@@ -194,7 +195,7 @@ class Engine:
             report.phase = Phase.FAILED
             report.stall(
                 "InstanceNotFound",
-                f"Aura has no instance {instance_id} (request id {error.request_id}): it was "
+                f"Aura has no instance {instance_id} ({request_id_text(error.request_id)}): it was "
                 "deleted outside the operator, which will not re-create it. Delete this "
                 "resource, or create a new one to get a new instance.",
             )
@@ -290,8 +291,8 @@ class Engine:
                 tracked,
                 "DriftReverted",
                 f"Aura instance {instance_id} differed from spec ({', '.join(sorted(step.patch))}"
-                f" changed outside the operator); reverted with {changes}; request id "
-                f"{result.request_id}",
+                f" changed outside the operator); reverted with {changes}; "
+                f"{request_id_text(result.request_id)}",
                 warning=True,
             )
         else:
@@ -299,8 +300,8 @@ class Engine:
             await self.publish.event(
                 tracked,
                 ACTION_VERB[step.kind],
-                f"{ACTION_VERB[step.kind]} Aura instance {instance_id}{detail}; request id "
-                f"{result.request_id}",
+                f"{ACTION_VERB[step.kind]} Aura instance {instance_id}{detail}; "
+                f"{request_id_text(result.request_id)}",
             )
         if rename_only:
             return 0.0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from aura_operator.aura import AuraError
+from aura_operator.aura import AuraError, request_id_text
 from aura_operator.controller.conditions import SYNCED, ConditionUpdate
 from aura_operator.controller.publishing import Publisher
 from aura_operator.controller.reporting import Report
@@ -29,7 +29,7 @@ def describe(error: AuraError) -> str:
     if error.field:
         parts.append(f"field {error.field}")
     parts.append(f"HTTP {error.status}" if error.status else "no response")
-    parts.append(f"request id {error.request_id or 'none'}")
+    parts.append(request_id_text(error.request_id))
     return "; ".join(parts)
 
 
