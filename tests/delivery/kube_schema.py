@@ -22,6 +22,7 @@ KUBERNETES_VERSION = "1.37.0"
 AURA_INSTANCE = ("aura.neo4j.io/v1alpha1", "AuraInstance")
 SKIPPED_KINDS = {
     ("monitoring.coreos.com/v1", "ServiceMonitor"): "Prometheus Operator CRD, schema not bundled",
+    ("monitoring.coreos.com/v1", "PrometheusRule"): "Prometheus Operator CRD, schema not bundled",
     ("argoproj.io/v1alpha1", "Application"): "Argo CD CRD, schema not bundled",
 }
 

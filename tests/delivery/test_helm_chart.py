@@ -184,7 +184,13 @@ def test_service_monitor_scrapes_the_metrics_service_when_enabled(
     )
     assert monitor["spec"]["namespaceSelector"] == {"matchNames": ["platform"]}
     assert monitor["spec"]["endpoints"] == [
-        {"port": "metrics", "path": "/metrics", "interval": "15s", "scrapeTimeout": "5s"}
+        {
+            "port": "metrics",
+            "path": "/metrics",
+            "honorLabels": True,
+            "interval": "15s",
+            "scrapeTimeout": "5s",
+        }
     ]
 
 
@@ -382,3 +388,50 @@ def test_service_account_token_is_mounted_only_into_the_operator_pod(
     assert helm_default.one("ServiceAccount")["automountServiceAccountToken"] is False
     pod = helm_default.one("Deployment")["spec"]["template"]["spec"]
     assert pod["automountServiceAccountToken"] is True
+
+
+RULES_FILE = CHART_DIR / "files" / "prometheus-rules.yaml"
+DASHBOARD_FILE = CHART_DIR / "files" / "grafana-dashboard.json"
+
+
+def test_alerts_and_dashboard_only_when_enabled(
+    helm_default: Rendering, helm_custom: Rendering
+) -> None:
+    assert helm_default.of_kind("PrometheusRule") == []
+    assert [
+        m for m in helm_default.of_kind("ConfigMap") if "dashboard" in m["metadata"]["name"]
+    ] == []
+    rule = helm_custom.one("PrometheusRule")
+    assert rule["metadata"]["labels"]["release"] == "prometheus"
+    assert rule["spec"] == yaml.safe_load(RULES_FILE.read_text())
+    dashboard = helm_custom.one("ConfigMap")
+    assert dashboard["metadata"]["labels"]["grafana_dashboard"] == "1"
+    assert dashboard["metadata"]["annotations"] == {"grafana_folder": "Operators"}
+    assert json.loads(dashboard["data"]["aura-operator.json"]) == json.loads(
+        DASHBOARD_FILE.read_text()
+    )
+
+
+def test_every_alert_says_how_bad_and_what_to_do() -> None:
+    groups = yaml.safe_load(RULES_FILE.read_text())["groups"]
+    rules = [rule for group in groups for rule in group["rules"]]
+    assert {rule["alert"] for rule in rules} >= {
+        "AuraOperatorDown",
+        "AuraOperatorNotLeading",
+        "AuraInstanceStalled",
+        "AuraRateLimited",
+        "AuraLimiterQueueSaturated",
+    }
+    for rule in rules:
+        assert rule["labels"]["severity"] in {"warning", "critical"}, rule["alert"]
+        assert rule["annotations"]["summary"] and rule["annotations"]["description"], rule["alert"]
+
+
+def test_dashboard_panels_query_the_chosen_data_source() -> None:
+    dashboard = json.loads(DASHBOARD_FILE.read_text())
+    assert dashboard["templating"]["list"][0]["name"] == "datasource"
+    ids = [panel["id"] for panel in dashboard["panels"]]
+    assert len(ids) == len(set(ids))
+    for panel in dashboard["panels"]:
+        assert panel["datasource"] == {"type": "prometheus", "uid": "${datasource}"}
+        assert panel["targets"] and all(target["expr"] for target in panel["targets"])

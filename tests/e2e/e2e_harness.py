@@ -90,6 +90,13 @@ class Harness:
         )
         self._operator = stack
 
+    async def scrape_metrics(self) -> str:
+        """One scrape of the running operator's /metrics, as Prometheus reads it."""
+        async with httpx.AsyncClient() as http:
+            response = await http.get(f"http://127.0.0.1:{self.memo.metrics_port}/metrics")
+        response.raise_for_status()
+        return response.text
+
     async def stop_operator(self) -> None:
         if self._operator is not None:
             stack, self._operator = self._operator, None

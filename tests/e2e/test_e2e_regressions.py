@@ -70,6 +70,20 @@ async def test_an_unknown_tenant_is_rejected_once_not_posted_every_minute(
     assert len(await operator.aura_requests("POST", "/v1/instances")) == 1
 
 
+async def test_a_refused_create_is_pending_not_creating_in_status_and_metrics(
+    operator: Harness,
+) -> None:
+    await operator.apply("movies", {"tenantId": "00000000-0000-0000-0000-000000000000"})
+    obj = await operator.wait("movies", lambda o: condition(o, "Stalled").get("status") == "True")
+
+    assert obj["status"]["phase"] == "Pending"  # nothing exists in Aura
+    text = await operator.scrape_metrics()
+    assert 'aura_instances{phase="Pending"} 1.0' in text
+    assert 'phase="Creating"' not in text
+    assert f'aura_instance_stalled{{name="movies",namespace="{NAMESPACE}"}} 1.0' in text
+    assert f'aura_instance_ready{{name="movies",namespace="{NAMESPACE}"}} 0.0' in text
+
+
 async def test_deleting_while_the_create_outcome_is_ambiguous_keeps_the_finalizer(
     operator: Harness,
 ) -> None:

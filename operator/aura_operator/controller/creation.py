@@ -94,14 +94,21 @@ class Creator:
             )
             await self.publish.status(tracked, Report(fields={"lastRequestId": error.request_id}))
             return await self.recovery.recover(tracked, desired, client)
+        # Refused creates go back to Pending: nothing exists in Aura, and a Stalled object
+        # must not be counted (or shown) as Creating.
         except AuraAuthError as error:
-            report = Report(fields={"createIntent": None, "lastRequestId": error.request_id})
+            report = Report(
+                phase=Phase.PENDING,
+                fields={"createIntent": None, "lastRequestId": error.request_id},
+            )
             report.stall("CredentialsInvalid", f"Aura refused the credentials: {describe(error)}")
             await self.publish.status(tracked, report)
             return RECHECK_CREDENTIALS
         except (AuraClientError, AuraNotFound, AuraConflict) as error:
             # Aura answered and did not create: a spec it refuses (unknown tenant included).
-            await reject(self.publish, tracked, Report(), error, clear_intent=True)
+            await reject(
+                self.publish, tracked, Report(phase=Phase.PENDING), error, clear_intent=True
+            )
             return None
         except AuraError as error:
             # Not sent, or refused before Aura acted (429 after retries, connection refused).

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 
 from aura_operator.api import Phase
@@ -63,8 +64,10 @@ class Engine:
         kube: KubeClient,
         fleet: Fleet | None = None,
         on_error: Callable[[str], None] | None = None,
+        on_reconciled: Callable[[Lane, float], None] | None = None,
     ) -> None:
         self.settings = settings
+        self.on_reconciled = on_reconciled
         self.kube = kube
         self.fleet = fleet or Fleet()
         self.accounts = Accounts(settings, aura, kube)
@@ -89,7 +92,7 @@ class Engine:
         """Run `ensure` now for a user-driven cause, ahead of any background read."""
         await self.cancel_background_read(tracked)
         async with tracked.lock:
-            delay = await self.ensure(tracked, lane)
+            delay = await self._timed_ensure(tracked, lane)
         self.schedule(tracked.key, delay)
 
     async def observe(self, key: Key) -> None:
@@ -99,8 +102,16 @@ class Engine:
             return
         lane = Lane.INTENT if tracked.sync_now_requested() else Lane.BACKGROUND
         async with tracked.lock:
-            delay = await self.ensure(tracked, lane)
+            delay = await self._timed_ensure(tracked, lane)
         self.schedule(key, delay)
+
+    async def _timed_ensure(self, tracked: Tracked, lane: Lane) -> float | None:
+        started = time.monotonic()
+        try:
+            return await self.ensure(tracked, lane)
+        finally:
+            if self.on_reconciled is not None:
+                self.on_reconciled(lane, time.monotonic() - started)
 
     async def cancel_background_read(self, tracked: Tracked) -> None:
         task = tracked.background

@@ -1,22 +1,63 @@
-"""Prometheus metrics served on /metrics (design 3.5). One registry per operator process."""
+"""Prometheus metrics served on /metrics (design 3.5). One registry per operator process.
+
+Besides the operator's own metrics the registry carries the standard process_* and python_*
+collectors and aura_operator_build_info. Counters and histograms export no `_created` series:
+they double the series count and no dashboard or alert reads them.
+"""
 
 from __future__ import annotations
 
+import platform
 from collections import Counter as Tally
 from collections.abc import Iterator
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    GCCollector,
+    Histogram,
+    PlatformCollector,
+    ProcessCollector,
+    disable_created_metrics,
+)
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from aura_operator import __version__
 from aura_operator.aura import CallRecord, Lane, LimiterRegistry
-from aura_operator.controller.tracking import Fleet
+from aura_operator.controller.tracking import Fleet, Tracked
+
+disable_created_metrics()  # type: ignore[no-untyped-call]
 
 
 class Metrics:
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry or CollectorRegistry()
         r = self.registry
+        ProcessCollector(registry=r)
+        PlatformCollector(registry=r)
+        GCCollector(registry=r)
+        build_info = Gauge(
+            "aura_operator_build_info",
+            "Always 1; the running operator's version and Python version as labels",
+            ["version", "python_version"],
+            registry=r,
+        )
+        build_info.labels(__version__, platform.python_version()).set(1)
+        self.leader = Gauge(
+            "aura_operator_leader",
+            "1 while this process is the one handling AuraInstances, else 0",
+            registry=r,
+        )
+        self.reconcile_seconds = Histogram(
+            "aura_reconcile_duration_seconds",
+            "Time one reconcile of an AuraInstance took (Aura calls and limiter waits included), "
+            "by lane",
+            ["lane"],
+            registry=r,
+            buckets=(0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300),
+        )
         self.requests = Counter(
             "aura_requests",
             "Aura API requests by method, endpoint template and HTTP status code",
@@ -50,6 +91,9 @@ class Metrics:
             registry=r,
         )
 
+    def on_reconciled(self, lane: Lane, seconds: float) -> None:
+        self.reconcile_seconds.labels(lane.value).observe(seconds)
+
     # CallObserver (the Aura client)
     def on_call(self, record: CallRecord) -> None:
         code = str(record.status) if record.status is not None else "none"
@@ -70,8 +114,14 @@ class Metrics:
         self.registry.register(_QueueCollector(limiters))
 
     def watch_fleet(self, fleet: Fleet) -> None:
-        """Expose `aura_instances{phase}`, counted from the fleet at scrape time."""
+        """Expose `aura_instances{phase}`, `aura_instance_ready{namespace,name}` and
+        `aura_instance_stalled{namespace,name}`, read from the fleet at scrape time."""
         self.registry.register(_FleetCollector(fleet))
+
+
+def _condition_true(tracked: Tracked, type_: str) -> bool:
+    conditions = tracked.status.get("conditions") or []
+    return any(c.get("type") == type_ and c.get("status") == "True" for c in conditions)
 
 
 class _FleetCollector(Collector):
@@ -79,13 +129,30 @@ class _FleetCollector(Collector):
         self.fleet = fleet
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        family = GaugeMetricFamily(
+        tracked = sorted(self.fleet.all(), key=lambda t: t.key)
+        phases = GaugeMetricFamily(
             "aura_instances", "AuraInstance resources by phase", labels=["phase"]
         )
-        phases = Tally(t.status.get("phase") or "Pending" for t in self.fleet.all())
-        for phase, count in sorted(phases.items()):
-            family.add_metric([phase], count)
-        yield family
+        for phase, count in sorted(
+            Tally(t.status.get("phase") or "Pending" for t in tracked).items()
+        ):
+            phases.add_metric([phase], count)
+        yield phases
+        ready = GaugeMetricFamily(
+            "aura_instance_ready",
+            "1 when the AuraInstance's Ready condition is True, else 0",
+            labels=["namespace", "name"],
+        )
+        stalled = GaugeMetricFamily(
+            "aura_instance_stalled",
+            "1 when the AuraInstance is Stalled (a person must act: kubectl describe it), else 0",
+            labels=["namespace", "name"],
+        )
+        for t in tracked:
+            ready.add_metric(list(t.key), 1 if _condition_true(t, "Ready") else 0)
+            stalled.add_metric(list(t.key), 1 if _condition_true(t, "Stalled") else 0)
+        yield ready
+        yield stalled
 
 
 class _QueueCollector(Collector):

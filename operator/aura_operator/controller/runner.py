@@ -111,6 +111,7 @@ async def _start(
         aura=aura,
         kube=kube,
         on_error=lambda reason: metrics.reconcile_errors.labels(reason).inc(),
+        on_reconciled=metrics.on_reconciled,
     )
     observer = Observer(
         engine.fleet,
@@ -127,6 +128,7 @@ async def _start(
     memo.engine, memo.observer, memo.metrics, memo.metrics_port = engine, observer, metrics, port
     memo.aura, memo.kube, memo.metrics_runner = aura, kube, metrics_runner
     memo.observer_task = asyncio.create_task(observer.run(), name="aura-observer")
+    metrics.leader.set(1)  # standalone: the only process handling AuraInstances
     memo.shutdown_grace = settings.shutdown_grace
     logger.info("metrics on port %d", port)
 
