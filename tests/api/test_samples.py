@@ -16,13 +16,18 @@ from aura_operator.api import (
     InstanceType,
     ManagementPolicy,
 )
+from aura_operator.api.kinds import build_restore_crd, build_snapshot_crd
 
 from .conftest import load_sample_documents
 from .crd_validation import CrdValidator
 
 SAMPLES = load_sample_documents()
 AURA_SAMPLES = [(name, doc) for name, doc in SAMPLES if doc["kind"] == KIND]
-OTHER_SAMPLES = [(name, doc) for name, doc in SAMPLES if doc["kind"] != KIND]
+OTHER_KINDS = {"AuraSnapshot": build_snapshot_crd(), "AuraRestore": build_restore_crd()}
+OTHER_KIND_SAMPLES = [(name, doc) for name, doc in SAMPLES if doc["kind"] in OTHER_KINDS]
+OTHER_SAMPLES = [
+    (name, doc) for name, doc in SAMPLES if doc["kind"] != KIND and doc["kind"] not in OTHER_KINDS
+]
 
 
 def _ids(samples: list[tuple[str, dict[str, Any]]]) -> list[str]:
@@ -45,6 +50,16 @@ def test_sample_parses_into_the_models(file_name: str, sample: dict[str, Any]) -
 
     assert resource.metadata.name == sample["metadata"]["name"]
     assert resource.spec.model_dump(by_alias=True, exclude_defaults=True) == sample["spec"]
+
+
+@pytest.mark.parametrize(("file_name", "sample"), OTHER_KIND_SAMPLES, ids=_ids(OTHER_KIND_SAMPLES))
+def test_snapshot_and_restore_samples_pass_their_crd(
+    file_name: str, sample: dict[str, Any]
+) -> None:
+    validator = CrdValidator(OTHER_KINDS[sample["kind"]])
+    assert sample["apiVersion"] == API_VERSION
+    assert validator.validate_create(sample) == []
+    assert validator.validate_update(sample, sample) == []
 
 
 @pytest.mark.parametrize(("file_name", "sample"), OTHER_SAMPLES, ids=_ids(OTHER_SAMPLES))

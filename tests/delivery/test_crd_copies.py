@@ -47,7 +47,9 @@ def test_deploy_kustomization_lists_every_crd() -> None:
     assert set(kustomization["resources"]) == expected, f"deploy/crds/kustomization.yaml: {FIX}"
 
 
-@pytest.mark.parametrize("path", source_crds(), ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", [p for p in source_crds() if p.name == AURA_INSTANCES_CRD], ids=lambda p: p.name
+)
 def test_crd_defines_the_agreed_aurainstance_api(path: Path) -> None:
     crd: Manifest = yaml.safe_load(path.read_text())
     spec = crd["spec"]

@@ -26,6 +26,10 @@ NAMESPACED_PERMISSIONS = {
     ("aura.neo4j.io", "aurainstances"): {"get", "list", "watch", "patch"},
     ("aura.neo4j.io", "aurainstances/status"): {"get", "patch"},
     ("aura.neo4j.io", "aurainstances/finalizers"): {"update"},
+    ("aura.neo4j.io", "aurasnapshots"): {"get", "list", "watch", "patch", "create"},
+    ("aura.neo4j.io", "aurasnapshots/status"): {"get", "patch"},
+    ("aura.neo4j.io", "aurarestores"): {"get", "list", "watch", "patch"},
+    ("aura.neo4j.io", "aurarestores/status"): {"get", "patch"},
     ("", "events"): {"create"},
     ("", "secrets"): {"get", "create", "patch"},
 }
@@ -54,7 +58,12 @@ def test_operator_image_has_a_pinned_tag_never_latest(rendering: Rendering) -> N
 
 def test_objects_carry_the_recommended_labels(rendering: Rendering) -> None:
     for manifest in rendering.manifests:
-        if manifest["kind"] in ("CustomResourceDefinition", "AuraInstance"):
+        if manifest["kind"] in (
+            "CustomResourceDefinition",
+            "AuraInstance",
+            "AuraSnapshot",
+            "AuraRestore",
+        ):
             continue  # the generated CRD file and users' own resources
         labels = manifest["metadata"].get("labels", {})
         missing = RECOMMENDED_LABELS - labels.keys()
@@ -188,7 +197,7 @@ def test_aggregated_roles_extend_admin_edit_and_view(rendering: Rendering) -> No
     for level, role in aggregated.items():
         for rule in role["rules"]:
             assert rule["apiGroups"] == ["aura.neo4j.io"]
-            if level == "view" or rule["resources"] == ["aurainstances/status"]:
+            if level == "view" or all(r.endswith("/status") for r in rule["resources"]):
                 assert set(rule["verbs"]) <= {"get", "list", "watch"}
     for level in ("admin", "edit"):
         writes = {verb for rule in aggregated[level]["rules"] for verb in rule["verbs"]}

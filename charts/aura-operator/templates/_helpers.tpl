@@ -86,6 +86,17 @@ per-namespace Roles. deploy/operator/cluster-role.yaml carries the same rules; a
 - apiGroups: [aura.neo4j.io]
   resources: [aurainstances/finalizers]
   verbs: [update]
+# AuraSnapshots and AuraRestores: watched, their status written; a restore with snapshotBefore
+# creates an AuraSnapshot. Neither kind has a finalizer.
+- apiGroups: [aura.neo4j.io]
+  resources: [aurasnapshots, aurarestores]
+  verbs: [get, list, watch, patch]
+- apiGroups: [aura.neo4j.io]
+  resources: [aurasnapshots]
+  verbs: [create]
+- apiGroups: [aura.neo4j.io]
+  resources: [aurasnapshots/status, aurarestores/status]
+  verbs: [get, patch]
 # An Event for every Aura write (kopf posts core/v1 Events).
 - apiGroups: [""]
   resources: [events]

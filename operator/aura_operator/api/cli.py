@@ -1,4 +1,4 @@
-"""`aura-operator crds`: write the CRD YAML generated from the API models, or check it."""
+"""`aura-operator crds`: write the CRD YAML files generated from the API models, or check them."""
 
 from __future__ import annotations
 
@@ -6,34 +6,37 @@ import argparse
 import sys
 from pathlib import Path
 
-from aura_operator.api.crd import CRD_FILENAME, GENERATE_COMMAND, render_crd_yaml
+from aura_operator.api.crd import GENERATE_COMMAND
+from aura_operator.api.kinds import CRD_FILES
 
 DEFAULT_OUTPUT_DIR = Path("crds")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    names = ", ".join(f.filename for f in CRD_FILES)
     parser.add_argument(
         "--output-dir",
         type=Path,
         default=DEFAULT_OUTPUT_DIR,
-        help=f"directory of {CRD_FILENAME} (default: ./{DEFAULT_OUTPUT_DIR})",
+        help=f"directory of {names} (default: ./{DEFAULT_OUTPUT_DIR})",
     )
     parser.add_argument(
         "--check",
         action="store_true",
-        help="write nothing; exit 1 when the file differs from what the models generate",
+        help="write nothing; exit 1 when a file differs from what the models generate",
     )
 
 
 def run(args: argparse.Namespace) -> int:
     output_dir: Path = args.output_dir
-    path = output_dir / CRD_FILENAME
-    generated = render_crd_yaml()
     if args.check:
-        return _check(path, output_dir, generated)
+        results = [_check(output_dir / f.filename, output_dir, f.render()) for f in CRD_FILES]
+        return max(results)
     output_dir.mkdir(parents=True, exist_ok=True)
-    path.write_text(generated, encoding="utf-8")
-    print(f"wrote {path}")
+    for crd_file in CRD_FILES:
+        path = output_dir / crd_file.filename
+        path.write_text(crd_file.render(), encoding="utf-8")
+        print(f"wrote {path}")
     return 0
 
 

@@ -1,17 +1,18 @@
-"""The AuraInstance CustomResourceDefinition, built from the API models, and its YAML file."""
+"""CustomResourceDefinitions built from the API models and their YAML; AuraInstance's here."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
+from pydantic import BaseModel
 
 from aura_operator.api.constants import (
     CATEGORIES,
     CRD_NAME,
     GROUP,
     KIND,
-    LIST_KIND,
     PLURAL,
     SHORT_NAMES,
     SINGULAR,
@@ -79,20 +80,40 @@ PRINTER_COLUMNS: tuple[dict[str, Any], ...] = (
 )
 
 
-def build_crd() -> dict[str, Any]:
-    """The CustomResourceDefinition manifest of AuraInstance."""
+@dataclass(frozen=True)
+class KindNames:
+    """The names of one kind of the group."""
+
+    kind: str
+    plural: str
+    singular: str
+    short_names: tuple[str, ...]
+
+    @property
+    def crd_name(self) -> str:
+        return f"{self.plural}.{GROUP}"
+
+    @property
+    def filename(self) -> str:
+        return f"{self.crd_name}.yaml"
+
+
+def custom_resource_definition(
+    names: KindNames, model: type[BaseModel], columns: tuple[dict[str, Any], ...]
+) -> dict[str, Any]:
+    """The CustomResourceDefinition manifest of one kind of the group, from its root model."""
     return {
         "apiVersion": "apiextensions.k8s.io/v1",
         "kind": "CustomResourceDefinition",
-        "metadata": {"name": CRD_NAME},
+        "metadata": {"name": names.crd_name},
         "spec": {
             "group": GROUP,
             "names": {
-                "kind": KIND,
-                "listKind": LIST_KIND,
-                "plural": PLURAL,
-                "singular": SINGULAR,
-                "shortNames": list(SHORT_NAMES),
+                "kind": names.kind,
+                "listKind": f"{names.kind}List",
+                "plural": names.plural,
+                "singular": names.singular,
+                "shortNames": list(names.short_names),
                 "categories": list(CATEGORIES),
             },
             "scope": "Namespaced",
@@ -102,15 +123,28 @@ def build_crd() -> dict[str, Any]:
                     "served": True,
                     "storage": True,
                     "subresources": {"status": {}},
-                    "additionalPrinterColumns": [dict(c) for c in PRINTER_COLUMNS],
-                    "schema": {"openAPIV3Schema": structural_schema(AuraInstance)},
+                    "additionalPrinterColumns": [dict(c) for c in columns],
+                    "schema": {"openAPIV3Schema": structural_schema(model)},
                 }
             ],
         },
     }
 
 
-def render_crd_yaml() -> str:
-    """The CRD file's content: a header comment, then the manifest in a stable key order."""
-    body = yaml.safe_dump(build_crd(), sort_keys=False, allow_unicode=True, width=100)
+def render_yaml(crd: dict[str, Any]) -> str:
+    """A CRD file's content: a header comment, then the manifest in a stable key order."""
+    body = yaml.safe_dump(crd, sort_keys=False, allow_unicode=True, width=100)
     return HEADER + "---\n" + body
+
+
+INSTANCE_NAMES = KindNames(KIND, PLURAL, SINGULAR, SHORT_NAMES)
+
+
+def build_crd() -> dict[str, Any]:
+    """The CustomResourceDefinition manifest of AuraInstance."""
+    return custom_resource_definition(INSTANCE_NAMES, AuraInstance, PRINTER_COLUMNS)
+
+
+def render_crd_yaml() -> str:
+    """The AuraInstance CRD file's content."""
+    return render_yaml(build_crd())

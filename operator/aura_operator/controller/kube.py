@@ -34,6 +34,8 @@ class ObjectRef:
     namespace: str
     name: str
     uid: str = ""
+    plural: str = PLURAL
+    kind: str = KIND
 
     def __str__(self) -> str:
         return f"{self.namespace}/{self.name}"
@@ -100,6 +102,10 @@ def _fit(message: str, limit: int = 1024) -> str:
     return message[: limit - 203] + " [...] " + message[-196:]
 
 
+def _object_path(plural: str, namespace: str, name: str) -> str:
+    return f"/apis/{GROUP}/{VERSION}/namespaces/{quote(namespace)}/{plural}/{quote(name)}"
+
+
 def now_rfc3339() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -158,9 +164,7 @@ class KubeClient:
     # AuraInstances
 
     def _instance_path(self, ref: ObjectRef) -> str:
-        return (
-            f"/apis/{GROUP}/{VERSION}/namespaces/{quote(ref.namespace)}/{PLURAL}/{quote(ref.name)}"
-        )
+        return _object_path(ref.plural, ref.namespace, ref.name)
 
     async def get_instance(self, ref: ObjectRef) -> JSON | None:
         return await self._request("GET", self._instance_path(ref))
@@ -174,6 +178,50 @@ class KubeClient:
             content_type="application/merge-patch+json",
         )
         return result or {}
+
+    async def patch_status_fenced(
+        self, ref: ObjectRef, status: JSON, resource_version: str
+    ) -> JSON:
+        """Like `patch_status`, refused (KubeError 409) unless the object is still at
+        `resource_version`: of two writers that read the same version, one wins."""
+        result = await self._request(
+            "PATCH",
+            self._instance_path(ref) + "/status",
+            json={"metadata": {"resourceVersion": resource_version}, "status": status},
+            content_type="application/merge-patch+json",
+        )
+        return result or {}
+
+    # Any kind of the group (AuraInstance, AuraSnapshot, AuraRestore)
+
+    async def get_object(self, plural: str, namespace: str, name: str) -> JSON | None:
+        return await self._request("GET", _object_path(plural, namespace, name))
+
+    async def create_object(self, plural: str, namespace: str, body: JSON) -> JSON:
+        """Create; KubeError 409 when an object of that name exists."""
+        path = f"/apis/{GROUP}/{VERSION}/namespaces/{quote(namespace)}/{plural}"
+        return await self._request("POST", path, json=body) or {}
+
+    async def patch_object(self, plural: str, namespace: str, name: str, patch: JSON) -> JSON:
+        """Merge-patch the object (not its status)."""
+        result = await self._request(
+            "PATCH",
+            _object_path(plural, namespace, name),
+            json=patch,
+            content_type="application/merge-patch+json",
+        )
+        return result or {}
+
+    async def list_objects(self, plural: str, namespaces: tuple[str, ...]) -> list[JSON]:
+        """Every object of the kind in these namespaces (empty: all)."""
+        paths = [
+            f"/apis/{GROUP}/{VERSION}/namespaces/{quote(ns)}/{plural}" for ns in namespaces
+        ] or [f"/apis/{GROUP}/{VERSION}/{plural}"]
+        items: list[JSON] = []
+        for path in paths:
+            listing = await self._request("GET", path) or {}
+            items.extend(listing.get("items") or [])
+        return items
 
     async def instance_ids(self, namespaces: tuple[str, ...]) -> dict[tuple[str, str], str]:
         """status.instanceId of every AuraInstance in these namespaces (empty: all)."""
@@ -231,7 +279,7 @@ class KubeClient:
             "metadata": {"generateName": f"{ref.name}.", "namespace": ref.namespace},
             "involvedObject": {
                 "apiVersion": f"{GROUP}/{VERSION}",
-                "kind": KIND,
+                "kind": ref.kind,
                 "name": ref.name,
                 "namespace": ref.namespace,
                 "uid": ref.uid,

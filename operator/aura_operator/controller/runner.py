@@ -24,6 +24,7 @@ from aura_operator.controller.kube import Connection, KubeClient
 from aura_operator.controller.metrics import Metrics
 from aura_operator.controller.observer import Observer
 from aura_operator.controller.settings import OperatorSettings
+from aura_operator.controller.snapshot.handlers import register_snapshot_handlers
 
 logger = logging.getLogger("aura_operator.controller")
 
@@ -61,6 +62,7 @@ def register(
 ) -> None:
     """Register the whole operator on `registry`."""
     register_handlers(registry, login=login)
+    register_snapshot_handlers(registry, settings)
     instance = os.environ.get("POD_NAME", socket.gethostname())
 
     @kopf.on.startup(registry=registry)

@@ -14,10 +14,15 @@
 from aura_operator.kube_emulator.api import KubernetesApi, KubernetesApiError, WaitTimeoutError
 from aura_operator.kube_emulator.changes import Change, ChangeLog
 from aura_operator.kube_emulator.crds import (
+    AURA_CRDS,
     AURA_GROUP,
     AURA_INSTANCE_CRD,
     AURA_INSTANCE_KIND,
     AURA_INSTANCES,
+    AURA_RESTORE_CRD,
+    AURA_RESTORES,
+    AURA_SNAPSHOT_CRD,
+    AURA_SNAPSHOTS,
     AURA_VERSION,
     load_crds,
     resource_types_from_crd,
@@ -46,10 +51,15 @@ from aura_operator.kube_emulator.selectors import ObjectFilter
 from aura_operator.kube_emulator.store import ObjectStore
 
 __all__ = [
+    "AURA_CRDS",
     "AURA_GROUP",
     "AURA_INSTANCES",
     "AURA_INSTANCE_CRD",
     "AURA_INSTANCE_KIND",
+    "AURA_RESTORES",
+    "AURA_RESTORE_CRD",
+    "AURA_SNAPSHOTS",
+    "AURA_SNAPSHOT_CRD",
     "AURA_VERSION",
     "BUILTIN_RESOURCE_TYPES",
     "CONFIG_MAPS",

@@ -16,6 +16,7 @@ import yaml
 
 from aura_operator.api.constants import GROUP, KIND, VERSION
 from aura_operator.api.crd import build_crd
+from aura_operator.api.kinds import build_restore_crd, build_snapshot_crd
 from aura_operator.kube_emulator.resources import STANDARD_VERBS, ResourceType
 
 AURA_GROUP = GROUP
@@ -24,6 +25,10 @@ AURA_INSTANCE_KIND = KIND
 
 # Shared by every emulator: copy it (copy.deepcopy) to serve a variant.
 AURA_INSTANCE_CRD: Mapping[str, Any] = build_crd()
+AURA_SNAPSHOT_CRD: Mapping[str, Any] = build_snapshot_crd()
+AURA_RESTORE_CRD: Mapping[str, Any] = build_restore_crd()
+AURA_CRDS: tuple[Mapping[str, Any], ...] = (AURA_INSTANCE_CRD, AURA_SNAPSHOT_CRD, AURA_RESTORE_CRD)
+"""Every CRD of the operator, served by default."""
 
 
 def resource_types_from_crd(crd: Mapping[str, Any]) -> list[ResourceType]:
@@ -66,3 +71,5 @@ def load_crds(path: str | pathlib.Path) -> list[dict[str, Any]]:
 
 
 AURA_INSTANCES: ResourceType = resource_types_from_crd(AURA_INSTANCE_CRD)[0]
+AURA_SNAPSHOTS: ResourceType = resource_types_from_crd(AURA_SNAPSHOT_CRD)[0]
+AURA_RESTORES: ResourceType = resource_types_from_crd(AURA_RESTORE_CRD)[0]

@@ -25,7 +25,7 @@ from kmock._internal.rendering import Response  # kmock 0.8 leaves it out of kmo
 
 from aura_operator.kube_emulator import errors
 from aura_operator.kube_emulator.changes import Change, ChangeLog, ChangesExpiredError
-from aura_operator.kube_emulator.crds import AURA_INSTANCE_CRD, resource_types_from_crd
+from aura_operator.kube_emulator.crds import AURA_CRDS, resource_types_from_crd
 from aura_operator.kube_emulator.patches import PatchType
 from aura_operator.kube_emulator.resources import (
     BUILTIN_RESOURCE_TYPES,
@@ -101,8 +101,8 @@ class KubernetesApiEmulator(kmock.KubernetesEmulator):
 
     # Served besides the resources of `crds`: namespaces, secrets, configmaps, events, CRDs.
     resource_types: Iterable[ResourceType] = BUILTIN_RESOURCE_TYPES
-    # CRD manifests (dicts) to serve and store; the AuraInstance CRD by default.
-    crds: Iterable[Mapping[str, Any]] = (AURA_INSTANCE_CRD,)
+    # CRD manifests (dicts) to serve and store; the operator's CRDs by default.
+    crds: Iterable[Mapping[str, Any]] = AURA_CRDS
     # Namespaces that exist from the start (objects can only be created in existing ones).
     namespaces: Iterable[str] = ("default",)
     # How many past writes watches can resume from; older resourceVersions get 410 Gone.

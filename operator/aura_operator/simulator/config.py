@@ -186,6 +186,14 @@ class Faults(_Model):
     max_instances: int | None = Field(default=None, ge=0)
     missing_billing_details: bool = False
     snapshot_fail: bool = False
+    # The v1 spec lists 402 Payment Required for POST .../snapshots (a plan without on-demand
+    # snapshots); every snapshot request gets it while this is on.
+    snapshots_payment_required: bool = False
+    # "Commit then fail" for action POSTs: Aura acts (takes the snapshot, starts the restore or
+    # overwrite) but the client never learns it. `action_commit_then_fail_on` limits it to one
+    # endpoint; None means the next snapshot, restore or overwrite request.
+    action_commit_then_fail: CommitThenFail | None = None
+    action_commit_then_fail_on: Literal["snapshot", "restore", "overwrite"] | None = None
     api_expires: str | None = None
 
 

@@ -69,6 +69,16 @@ class FaultState:
             self.faults.create_commit_then_fail_count = 1
         return mode
 
+    def take_action_commit_then_fail(self, endpoint: str) -> str | None:
+        """Consumes an armed "commit then fail" for this action endpoint; returns its mode."""
+        mode = self.faults.action_commit_then_fail
+        wanted = self.faults.action_commit_then_fail_on
+        if mode is None or wanted not in (None, endpoint):
+            return None
+        self.faults.action_commit_then_fail = None
+        self.faults.action_commit_then_fail_on = None
+        return mode
+
     def take_create_fail(self) -> bool:
         if self.faults.create_fail_count <= 0:
             return False

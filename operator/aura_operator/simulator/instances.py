@@ -374,6 +374,13 @@ def overwrite_instance(state: SimulatorState, instance_id: str, raw: Any, now: f
     if source_id is None:
         raise invalid("source_instance_id", "source_instance_id is required", "missing-field")
     source = require_instance(state, source_id, "source_instance_id")
+    if source.tenant_id != target.tenant_id:
+        raise invalid(
+            "source_instance_id",
+            f"Instance {source.id} belongs to another tenant than {target.id}: an instance can "
+            "only be overwritten from one in its own tenant",
+            "source-in-other-tenant",
+        )
     ensure_idle(target)
     ensure_status(state, target, "running", "be overwritten")
     if source is not target:

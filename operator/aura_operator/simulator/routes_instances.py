@@ -20,6 +20,18 @@ class DropConnection(Exception):
     """Raised by a handler to close the connection without answering."""
 
 
+async def fail_after_commit(request: web.Request, mode: str | None) -> None:
+    """An action's "commit then fail": the change is made, but the client never learns it."""
+    if mode is not None and mode.isdigit():
+        raise server_error(state_of(request), int(mode), now_of(request))
+    if mode == "drop":
+        raise DropConnection
+    if mode == "hang":  # no answer until the client gives up (it is logged without a status)
+        while request.transport is not None and not request.transport.is_closing():  # noqa: ASYNC110
+            await asyncio.sleep(0.05)
+        raise DropConnection
+
+
 def _instance(request: web.Request, instance: Instance, status: int) -> web.Response:
     return data(request, instance_view(instance, state_of(request).faults.faults), status)
 
@@ -116,12 +128,11 @@ async def resume_instance(request: web.Request) -> web.Response:
 
 @routes.post("/v1/instances/{instance_id}/overwrite")
 async def overwrite_instance(request: web.Request) -> web.Response:
+    state = state_of(request)
     instance = instances.overwrite_instance(
-        state_of(request),
-        request.match_info["instance_id"],
-        await read_json(request),
-        now_of(request),
+        state, request.match_info["instance_id"], await read_json(request), now_of(request)
     )
+    await fail_after_commit(request, state.faults.take_action_commit_then_fail("overwrite"))
     return _instance(request, instance, 202)
 
 

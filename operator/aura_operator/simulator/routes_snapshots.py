@@ -6,6 +6,7 @@ from aiohttp import web
 
 from aura_operator.simulator import snapshots
 from aura_operator.simulator.context import data, now_of, read_json, state_of
+from aura_operator.simulator.routes_instances import fail_after_commit
 from aura_operator.simulator.views import instance_view, snapshot_view
 
 routes = web.RouteTableDef()
@@ -15,9 +16,9 @@ BASE = "/v1/instances/{instance_id}/snapshots"
 @routes.post(BASE)
 async def take_snapshot(request: web.Request) -> web.Response:
     await read_json(request, optional=True)
-    snapshot = snapshots.take_snapshot(
-        state_of(request), request.match_info["instance_id"], now_of(request)
-    )
+    state = state_of(request)
+    snapshot = snapshots.take_snapshot(state, request.match_info["instance_id"], now_of(request))
+    await fail_after_commit(request, state.faults.take_action_commit_then_fail("snapshot"))
     return data(request, {"snapshot_id": snapshot.snapshot_id}, 202)
 
 
@@ -49,4 +50,5 @@ async def restore_snapshot(request: web.Request) -> web.Response:
         request.match_info["snapshot_id"],
         now_of(request),
     )
+    await fail_after_commit(request, state.faults.take_action_commit_then_fail("restore"))
     return data(request, instance_view(instance, state.faults.faults), 202)

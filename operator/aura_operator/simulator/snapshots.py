@@ -15,6 +15,8 @@ DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 def take_snapshot(state: SimulatorState, instance_id: str, now: float) -> Snapshot:
     instance = require_instance(state, instance_id)
+    if state.faults.faults.snapshots_payment_required:
+        raise ApiError(402, "Payment Required", "payment-required")
     ensure_idle(instance)
     ensure_status(state, instance, "running", "take a snapshot")
     if any(s.running(now) for s in state.inventory.snapshots_of(instance_id, now)):

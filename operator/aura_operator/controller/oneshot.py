@@ -1,0 +1,158 @@
+"""Machinery shared by the one-shot kinds (AuraSnapshot, AuraRestore): a wake-up timer per
+object, reading the object fresh, and resolving the AuraInstance it points at.
+
+Each object's engine step is level-based: it reads the object from the API server (never a
+stale watch body), decides from its status what is next, and returns the Aura seconds until it
+wants to look again (None: never, until the object changes).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aura_operator.api import PLURAL
+from aura_operator.controller.access import Location
+from aura_operator.controller.kube import KubeClient, ObjectRef
+from aura_operator.controller.settings import OperatorSettings
+from aura_operator.controller.tracking import Key, Tracked
+
+logger = logging.getLogger("aura_operator.controller")
+
+RETRY_AFTER_ERROR = 60.0  # Aura seconds after a step failed unexpectedly (API server down...)
+
+Step = Callable[[ObjectRef], Awaitable[float | None]]
+
+
+class Timers:
+    """Runs `step` for an object now or after a delay; one step at a time per object. A step
+    under way is never cancelled (it may be between an intent and its POST); only a timer
+    still sleeping is replaced."""
+
+    def __init__(self, step: Step, *, time_scale: float) -> None:
+        self._step = step
+        self._time_scale = time_scale
+        self._sleeping: dict[Key, asyncio.Task[None]] = {}
+        self._locks: dict[Key, asyncio.Lock] = {}
+        self._running: set[asyncio.Task[None]] = set()
+
+    async def run_now(self, ref: ObjectRef) -> None:
+        self._cancel_sleeping((ref.namespace, ref.name))
+        await self._run(ref)
+
+    def schedule(self, ref: ObjectRef, aura_seconds: float | None) -> None:
+        key = (ref.namespace, ref.name)
+        self._cancel_sleeping(key)
+        if aura_seconds is None:
+            return
+        task = asyncio.create_task(self._wake(ref, max(0.0, aura_seconds) / self._time_scale))
+        self._sleeping[key] = task
+
+    def due(self, key: Key) -> bool:
+        """Whether a timer is set for the object (for tests)."""
+        return key in self._sleeping
+
+    def forget(self, key: Key) -> None:
+        self._cancel_sleeping(key)
+        self._locks.pop(key, None)
+
+    async def close(self) -> None:
+        for key in list(self._sleeping):
+            self._cancel_sleeping(key)
+        if self._running:
+            await asyncio.wait(set(self._running), timeout=5.0)
+
+    def _cancel_sleeping(self, key: Key) -> None:
+        task = self._sleeping.pop(key, None)
+        if task is not None and not task.done():
+            task.cancel()
+
+    async def _wake(self, ref: ObjectRef, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+        key = (ref.namespace, ref.name)
+        if self._sleeping.get(key) is asyncio.current_task():
+            del self._sleeping[key]  # from here on a step runs: not cancellable
+        task = asyncio.create_task(self._run(ref))
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+
+    async def _run(self, ref: ObjectRef) -> None:
+        key = (ref.namespace, ref.name)
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            try:
+                delay = await self._step(ref)
+            except Exception:
+                logger.exception("%s %s: step failed; retrying later", ref.kind, ref)
+                delay = RETRY_AFTER_ERROR
+        self.schedule(ref, delay)
+
+
+def ref_of(body: dict[str, Any], plural: str, kind: str) -> ObjectRef:
+    metadata = body.get("metadata") or {}
+    return ObjectRef(
+        metadata.get("namespace", ""), metadata["name"], metadata.get("uid", ""), plural, kind
+    )
+
+
+async def read_tracked(kube: KubeClient, ref: ObjectRef) -> Tracked | None:
+    """The object as the API server has it now (None: gone, or replaced by a new object)."""
+    body = await kube.get_object(ref.plural, ref.namespace, ref.name)
+    if body is None:
+        return None
+    fresh = ref_of(body, ref.plural, ref.kind)
+    if ref.uid and fresh.uid != ref.uid:
+        return None
+    return Tracked(
+        ref=fresh,
+        spec=dict(body.get("spec") or {}),
+        metadata=dict(body.get("metadata") or {}),
+        status=dict(body.get("status") or {}),
+    )
+
+
+@dataclass(frozen=True)
+class Target:
+    """An Aura instance an object points at, by id or through an AuraInstance."""
+
+    instance_id: str | None
+    """None while the referenced AuraInstance has no instance id (or does not exist)."""
+    credentials: Location
+    waiting: str = ""
+    """Why instance_id is None, for the status."""
+
+
+async def resolve_instance(
+    kube: KubeClient,
+    settings: OperatorSettings,
+    namespace: str,
+    *,
+    instance_ref: dict[str, Any] | None,
+    instance_id: str | None,
+    credentials_ref: dict[str, Any] | None,
+    field: str = "spec.instanceRef",
+) -> Target:
+    """The Aura instance of `instanceRef`/`instanceId`, and the credentials to reach it: the
+    object's own credentialsSecretRef, else the referenced AuraInstance's, else the default."""
+    location = (
+        (namespace, str(credentials_ref["name"]))
+        if credentials_ref
+        else settings.default_credentials_location()
+    )
+    if instance_id:
+        return Target(instance_id, location)
+    name = str((instance_ref or {}).get("name", ""))
+    instance = await kube.get_object(PLURAL, namespace, name)
+    if instance is None:
+        return Target(None, location, f"AuraInstance {namespace}/{name} ({field}) not found")
+    instance_spec = instance.get("spec") or {}
+    own_ref = instance_spec.get("credentialsSecretRef")
+    if not credentials_ref and own_ref:
+        location = (namespace, str(own_ref["name"]))
+    found = (instance.get("status") or {}).get("instanceId") or instance_spec.get("instanceId")
+    if not found:
+        return Target(None, location, f"AuraInstance {namespace}/{name} has no Aura instance yet")
+    return Target(str(found), location)

@@ -1,0 +1,388 @@
+"""The AuraSnapshot engine: one level-based step per wake-up (see controller/oneshot.py).
+
+Exactly once: the intent (`status.snapshotIntent`) is written, fenced on the object's
+resourceVersion, before the POST; Aura's answer replaces it with `status.snapshotId`. An intent
+without an id (a lost answer, a crash after the POST) is resolved from Aura's snapshot list:
+an on-demand snapshot of the instance taken after the intent is ours; none in two listings
+30 s apart means the request never took effect, and it is sent again.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from aura_operator.api.snapshot import SNAPSHOT_PLURAL
+from aura_operator.aura import (
+    AuraAuthError,
+    AuraClient,
+    AuraClientError,
+    AuraConflict,
+    AuraError,
+    AuraNotFound,
+    AuraRateLimited,
+    Lane,
+    Snapshot,
+)
+from aura_operator.controller.access import Accounts
+from aura_operator.controller.conditions import (
+    READY,
+    STALLED,
+    SYNCED,
+    ConditionUpdate,
+    find,
+    is_true,
+)
+from aura_operator.controller.failures import describe, reject, unsynced
+from aura_operator.controller.kube import KubeClient, KubeError, ObjectRef, now_rfc3339
+from aura_operator.controller.oneshot import read_tracked, resolve_instance
+from aura_operator.controller.publishing import Publisher
+from aura_operator.controller.recovery import parse_time
+from aura_operator.controller.reporting import Report
+from aura_operator.controller.secrets import CredentialsProblem
+from aura_operator.controller.settings import OperatorSettings
+from aura_operator.controller.snapshot.decisions import (
+    Progress,
+    days_to_list,
+    matching_snapshots,
+    progress,
+)
+from aura_operator.controller.tracking import Tracked
+
+logger = logging.getLogger("aura_operator.controller")
+
+WAIT_FOR_INSTANCE = 30.0  # Aura seconds between looks at an AuraInstance without an id yet
+RECHECK_SECRET = 30.0
+RECHECK_CREDENTIALS = 300.0
+NOT_ALLOWED_WAIT = 60.0
+"""After a 409 (the scheduled snapshot after a create, or another operation): ask again then."""
+RETRY_LATER = 60.0
+FIRST_READ = 45.0
+"""A snapshot usually completes within a minute or two; the first read comes after this."""
+READ_INTERVAL = 30.0
+EMPTY_LISTINGS_APART = 30.0
+
+
+class SnapshotEngine:
+    def __init__(
+        self,
+        *,
+        settings: OperatorSettings,
+        kube: KubeClient,
+        accounts: Accounts,
+        publish: Publisher,
+    ) -> None:
+        self.settings = settings
+        self.kube = kube
+        self.accounts = accounts
+        self.publish = publish
+        self._first_empty_listing: dict[str, float] = {}
+        """By object uid: when a listing first showed no snapshot for the intent (monotonic)."""
+
+    async def step(self, ref: ObjectRef) -> float | None:
+        tracked = await read_tracked(self.kube, ref)
+        if tracked is None:
+            return None
+        status = tracked.status
+        if settled(status):
+            return None  # a Completed or Failed snapshot never changes
+        spec = tracked.spec
+        target = await resolve_instance(
+            self.kube,
+            self.settings,
+            ref.namespace,
+            instance_ref=spec.get("instanceRef"),
+            instance_id=spec.get("instanceId"),
+            credentials_ref=spec.get("credentialsSecretRef"),
+        )
+        instance_id = status.get("snapshotIntent", {}).get("instanceId") or target.instance_id
+        if instance_id is None:
+            report = Report()
+            report.ready_if(False, "WaitingForInstance", target.waiting)
+            await self.publish.status(tracked, report)
+            return WAIT_FOR_INSTANCE
+        try:
+            access = await self.accounts.at(target.credentials)
+        except CredentialsProblem as problem:
+            report = Report()
+            report.stall("CredentialsMissing", str(problem))
+            await self.publish.status(tracked, report)
+            return RECHECK_SECRET
+        client = access.client
+        try:
+            if status.get("snapshotId"):
+                return await self._follow(tracked, client, instance_id, status["snapshotId"])
+            if status.get("snapshotIntent"):
+                return await self._recover(tracked, client, instance_id)
+            return await self._take(tracked, client, instance_id)
+        except AuraAuthError as error:
+            report = Report(fields={"lastRequestId": error.request_id})
+            report.stall("CredentialsInvalid", f"Aura refused the credentials: {describe(error)}")
+            await self.publish.status(tracked, report)
+            return RECHECK_CREDENTIALS
+
+    # take ---------------------------------------------------------------------------------
+
+    async def _take(self, tracked: Tracked, client: AuraClient, instance_id: str) -> float | None:
+        if tracked.writes_disabled:
+            report = Report()
+            report.ready_if(False, "ReconcileDisabled", "annotation aura.neo4j.io/reconcile")
+            await self.publish.status(tracked, report)
+            return None
+        intent = {"instanceId": instance_id, "requestedAt": now_rfc3339()}
+        try:
+            # Durable before the POST, and fenced: of two writers (two operator processes, or
+            # a step racing a restart) that read the same version, only one sends.
+            updated = await self.kube.patch_status_fenced(
+                tracked.ref,
+                {"snapshotIntent": intent, "instanceId": instance_id},
+                str(tracked.metadata.get("resourceVersion", "")),
+            )
+        except KubeError as error:
+            if error.status == 409:
+                return 0.0  # the object changed since it was read: read it again
+            raise
+        tracked.status = dict(updated.get("status") or {})
+        self._first_empty_listing.pop(tracked.ref.uid, None)
+        try:
+            result = await client.create_snapshot(instance_id, lane=Lane.INTENT)
+        except AuraConflict as error:
+            # Aura refused (the scheduled snapshot right after a create, or another operation
+            # on the instance): nothing was taken. Ask again later.
+            reason = "AuraBusy" if error.is_busy else "SnapshotNotAllowed"
+            report = Report(fields={"snapshotIntent": None, "lastRequestId": error.request_id})
+            report.ready_if(False, reason, f"waiting, Aura said: {describe(error)}")
+            report.not_stalled()
+            await self.publish.status(tracked, report)
+            return NOT_ALLOWED_WAIT
+        except AuraNotFound as error:
+            report = Report(fields={"snapshotIntent": None, "lastRequestId": error.request_id})
+            report.stall(
+                "InstanceNotFound",
+                f"Aura has no instance {instance_id} (request id {error.request_id})",
+            )
+            await self.publish.status(tracked, report)
+            return None
+        except AuraRateLimited as error:
+            report = Report(fields={"snapshotIntent": None, "lastRequestId": error.request_id})
+            report.synced = unsynced(error)
+            await self.publish.status(tracked, report)
+            return RETRY_LATER
+        except AuraClientError as error:
+            # 400, 402 (no snapshots on this plan), 420...: Aura answered and took nothing.
+            report = Report(fields={"snapshotIntent": None})
+            await reject(self.publish, tracked, report, error, clear_intent=False)
+            return None
+        except AuraAuthError as error:
+            report = Report(fields={"snapshotIntent": None, "lastRequestId": error.request_id})
+            report.stall("CredentialsInvalid", f"Aura refused the credentials: {describe(error)}")
+            await self.publish.status(tracked, report)
+            return RECHECK_CREDENTIALS
+        except AuraError as error:
+            # A 5xx, a timeout, an answer that never came: Aura may have taken it.
+            await self.publish.event(
+                tracked,
+                "SnapshotOutcomeUnknown",
+                f"Snapshot request for instance {instance_id} may or may not have taken effect "
+                f"({describe(error)}); looking for it in Aura's snapshot list",
+                warning=True,
+            )
+            report = Report(fields={"lastRequestId": error.request_id})
+            report.synced = unsynced(error)
+            await self.publish.status(tracked, report)
+            return await self._recover(tracked, client, instance_id)
+        snapshot_id = result.value.snapshot_id
+        report = Report(
+            fields={
+                "snapshotId": snapshot_id,
+                "snapshotIntent": None,
+                "snapshotStatus": "Pending",
+                "lastRequestId": result.request_id,
+            },
+            observed_generation=tracked.generation,
+        )
+        report.synced_ok("SnapshotRequested")
+        report.not_stalled()
+        report.ready_if(False, "InProgress", f"Aura is taking snapshot {snapshot_id}")
+        await self.publish.status(tracked, report)
+        await self.publish.event(
+            tracked,
+            "SnapshotRequested",
+            f"Requested snapshot {snapshot_id} of Aura instance {instance_id}; "
+            f"request id {result.request_id}",
+        )
+        return FIRST_READ
+
+    # follow -------------------------------------------------------------------------------
+
+    async def _follow(
+        self, tracked: Tracked, client: AuraClient, instance_id: str, snapshot_id: str
+    ) -> float | None:
+        report = Report()
+        try:
+            result = await client.get_snapshot(instance_id, snapshot_id, lane=Lane.BACKGROUND)
+        except AuraNotFound as error:
+            report.fields["lastRequestId"] = error.request_id
+            report.stall(
+                "SnapshotNotFound",
+                f"Aura has no snapshot {snapshot_id} of instance {instance_id} (request id "
+                f"{error.request_id})",
+            )
+            await self.publish.status(tracked, report)
+            return None
+        except AuraAuthError:
+            raise
+        except AuraError as error:
+            report.fields["lastRequestId"] = error.request_id
+            report.synced = ConditionUpdate(SYNCED, False, "AuraUnavailable", describe(error))
+            await self.publish.status(tracked, report)
+            return RETRY_LATER
+        snapshot = result.value
+        report.fields.update(snapshot_fields(snapshot, result.request_id))
+        report.observed_generation = tracked.generation
+        state = progress(snapshot.status)
+        if state is Progress.RUNNING:
+            report.ready_if(False, "InProgress", f"snapshot {snapshot_id} is {snapshot.status}")
+            await self.publish.status(tracked, report)
+            return READ_INTERVAL
+        if state is Progress.DONE:
+            report.ready_if(True, "Completed", f"snapshot {snapshot_id} is completed")
+            report.synced_ok()
+            report.not_stalled()
+            await self.publish.status(tracked, report)
+            await self.publish.event(
+                tracked,
+                "SnapshotCompleted",
+                f"Snapshot {snapshot_id} of Aura instance {instance_id} completed; "
+                f"request id {result.request_id}",
+            )
+            return None
+        report.stall(
+            "SnapshotFailed",
+            f"Aura reports snapshot {snapshot_id} as {snapshot.status} (request id "
+            f"{result.request_id}); create a new AuraSnapshot to try again",
+        )
+        await self.publish.status(tracked, report)
+        await self.publish.event(
+            tracked,
+            "SnapshotFailed",
+            f"Snapshot {snapshot_id} of Aura instance {instance_id} is {snapshot.status}; "
+            f"request id {result.request_id}",
+            warning=True,
+        )
+        return None
+
+    # recover ------------------------------------------------------------------------------
+
+    async def _recover(self, tracked: Tracked, client: AuraClient, instance_id: str) -> float:
+        intent = tracked.status["snapshotIntent"]
+        requested_at = parse_time(intent["requestedAt"])
+        report = Report()
+        listing: list[Snapshot] = []
+        try:
+            for day in days_to_list(requested_at, datetime.now(UTC)):
+                result = await client.list_snapshots(instance_id, date=day, lane=Lane.INTENT)
+                listing.extend(result.value)
+                report.fields["lastRequestId"] = result.request_id
+        except AuraNotFound as error:
+            report.fields.update({"lastRequestId": error.request_id, "snapshotIntent": None})
+            report.stall("InstanceNotFound", f"Aura has no instance {instance_id}: {error}")
+            await self.publish.status(tracked, report)
+            return RETRY_LATER * 10
+        except AuraAuthError:
+            raise
+        except AuraError as error:
+            report.fields["lastRequestId"] = error.request_id
+            report.synced = unsynced(error)
+            await self.publish.status(tracked, report)
+            return RETRY_LATER
+        candidates = matching_snapshots(
+            listing,
+            instance_id=instance_id,
+            requested_at=requested_at,
+            claimed=await self._claimed_by_others(tracked),
+        )
+        if candidates:
+            return await self._adopt(tracked, candidates, report)
+        return await self._nothing_listed(tracked, instance_id, report)
+
+    async def _adopt(self, tracked: Tracked, candidates: list[Snapshot], report: Report) -> float:
+        found = candidates[0]
+        self._first_empty_listing.pop(tracked.ref.uid, None)
+        report.fields.update(snapshot_fields(found, report.fields.get("lastRequestId")))
+        report.fields["snapshotIntent"] = None
+        report.observed_generation = tracked.generation
+        report.synced_ok("Recovered")
+        report.not_stalled()
+        report.ready_if(False, "InProgress", f"snapshot {found.snapshot_id} is {found.status}")
+        await self.publish.status(tracked, report)
+        others = ", ".join(c.snapshot_id for c in candidates[1:])
+        await self.publish.event(
+            tracked,
+            "AdoptedAfterLostAnswer",
+            f"Found snapshot {found.snapshot_id}, taken after the interrupted request; "
+            "recorded it"
+            + (f" (later on-demand snapshots of the same instance: {others})" if others else ""),
+            warning=bool(others),
+        )
+        return 0.0
+
+    async def _nothing_listed(self, tracked: Tracked, instance_id: str, report: Report) -> float:
+        uid = tracked.ref.uid
+        now = time.monotonic()
+        first = self._first_empty_listing.setdefault(uid, now)
+        waited = (now - first) * self.settings.time_scale
+        if waited < EMPTY_LISTINGS_APART:
+            report.ready_if(False, "ConfirmingSnapshot", "no snapshot found yet; listing again")
+            await self.publish.status(tracked, report)
+            return EMPTY_LISTINGS_APART - waited
+        # Two listings 30 s apart saw nothing: the request did not take effect.
+        del self._first_empty_listing[uid]
+        report.fields["snapshotIntent"] = None
+        report.ready_if(False, "SnapshotPending", "the earlier request did not take effect")
+        await self.publish.status(tracked, report)
+        await self.publish.event(
+            tracked,
+            "SnapshotNotFound",
+            f"No snapshot of instance {instance_id} appeared after the interrupted request; "
+            "asking again",
+        )
+        return 0.0
+
+    async def _claimed_by_others(self, tracked: Tracked) -> set[str]:
+        """Snapshot ids other AuraSnapshots already hold."""
+        items = await self.kube.list_objects(SNAPSHOT_PLURAL, self.settings.watch_namespaces)
+        return {
+            str(status["snapshotId"])
+            for item in items
+            if (item.get("metadata") or {}).get("uid") != tracked.ref.uid
+            and (status := item.get("status") or {}).get("snapshotId")
+        }
+
+
+FINAL_STALLS = ("SnapshotFailed", "SnapshotNotFound")
+
+
+def settled(status: dict[str, Any]) -> bool:
+    """Nothing more to do: the snapshot is reported Ready (Completed) or for good Stalled."""
+    if not status.get("snapshotId"):
+        return False
+    stalled = find(status.get("conditions"), STALLED)
+    return is_true(status.get("conditions"), READY) or bool(
+        stalled and stalled.get("status") == "True" and stalled.get("reason") in FINAL_STALLS
+    )
+
+
+def snapshot_fields(snapshot: Snapshot, request_id: str | None) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "snapshotId": snapshot.snapshot_id,
+        "snapshotStatus": snapshot.status,
+        "lastRequestId": request_id,
+    }
+    if snapshot.exportable is not None:
+        fields["exportable"] = snapshot.exportable
+    if snapshot.timestamp is not None:
+        fields["timestamp"] = snapshot.timestamp.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return fields
