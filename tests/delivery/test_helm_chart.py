@@ -298,17 +298,18 @@ def test_chart_ships_no_crds_folder() -> None:
 def test_crd_is_a_template_kept_on_uninstall_by_default(
     helm_default: Rendering, crds: list[Manifest]
 ) -> None:
-    (crd,) = helm_default.of_kind("CustomResourceDefinition")
-    (generated,) = crds
-    assert crd["spec"] == generated["spec"]
-    assert crd["metadata"]["name"] == generated["metadata"]["name"]
-    assert crd["metadata"]["annotations"] == {"helm.sh/resource-policy": "keep"}
-    assert crd["metadata"]["labels"]["app.kubernetes.io/managed-by"] == "Helm"
+    rendered = {c["metadata"]["name"]: c for c in helm_default.of_kind("CustomResourceDefinition")}
+    assert rendered.keys() == {c["metadata"]["name"] for c in crds}
+    for generated in crds:
+        crd = rendered[generated["metadata"]["name"]]
+        assert crd["spec"] == generated["spec"]
+        assert crd["metadata"]["annotations"] == {"helm.sh/resource-policy": "keep"}
+        assert crd["metadata"]["labels"]["app.kubernetes.io/managed-by"] == "Helm"
 
 
 def test_crd_keep_false_lets_uninstall_delete_the_crd(helm_custom: Rendering) -> None:
-    (crd,) = helm_custom.of_kind("CustomResourceDefinition")
-    assert "helm.sh/resource-policy" not in crd["metadata"].get("annotations", {})
+    for crd in helm_custom.of_kind("CustomResourceDefinition"):
+        assert "helm.sh/resource-policy" not in crd["metadata"].get("annotations", {})
 
 
 def test_crds_disabled_renders_no_crd(renderer: Renderer, staged: StagedTree) -> None:

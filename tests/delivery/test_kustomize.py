@@ -17,7 +17,7 @@ def test_install_holds_namespace_crds_and_operator(kustomize_install: Rendering)
     assert kinds(kustomize_install) == Counter(
         {
             "Namespace": 1,
-            "CustomResourceDefinition": 1,
+            "CustomResourceDefinition": 3,  # AuraInstance, AuraSnapshot, AuraRestore
             "ServiceAccount": 1,
             "ClusterRole": 4,  # the operator's and the admin/edit/view aggregations
             "ClusterRoleBinding": 1,

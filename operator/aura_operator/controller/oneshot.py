@@ -14,7 +14,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from aura_operator.api import PLURAL
+import kopf
+
+from aura_operator.api import GROUP, PLURAL, VERSION
 from aura_operator.controller.access import Location
 from aura_operator.controller.kube import KubeClient, ObjectRef
 from aura_operator.controller.settings import OperatorSettings
@@ -156,3 +158,52 @@ async def resolve_instance(
     if not found:
         return Target(None, location, f"AuraInstance {namespace}/{name} has no Aura instance yet")
     return Target(str(found), location)
+
+
+Build = Callable[[kopf.Memo], Step]
+"""Builds a kind's step from the clients the startup handler put in the memo."""
+
+
+def register_kind(
+    registry: kopf.OperatorRegistry,
+    settings: OperatorSettings,
+    *,
+    plural: str,
+    kind: str,
+    build: Build,
+    on_spec_change: bool,
+) -> None:
+    """kopf wiring of a one-shot kind: every cause runs the step now; the step's answer sets
+    the next wake-up. No finalizer: deleting the object only forgets it."""
+    resource = (GROUP, VERSION, plural)
+    memo_key = f"{plural}_timers"
+    name = kind.lower()
+
+    def timers_of(memo: kopf.Memo) -> Timers:
+        timers: Timers | None = getattr(memo, memo_key, None)
+        if timers is None:
+            timers = Timers(build(memo), time_scale=settings.time_scale)
+            setattr(memo, memo_key, timers)
+        return timers
+
+    async def run(body: kopf.Body, memo: kopf.Memo, **_: Any) -> None:
+        await timers_of(memo).run_now(ref_of(dict(body), plural, kind))
+
+    kopf.on.create(*resource, registry=registry, id=f"{name}-created")(run)
+    kopf.on.resume(*resource, registry=registry, id=f"{name}-resumed")(run)
+    if on_spec_change:
+        kopf.on.update(*resource, field="spec", registry=registry, id=f"{name}-changed")(run)
+
+    async def watched(event: kopf.RawEvent, memo: kopf.Memo, **_: Any) -> None:
+        if event["type"] == "DELETED":
+            metadata = event["object"]["metadata"]
+            timers_of(memo).forget((metadata.get("namespace", ""), metadata["name"]))
+
+    kopf.on.event(*resource, registry=registry, id=f"{name}-watched")(watched)
+
+    async def cleanup(memo: kopf.Memo, **_: Any) -> None:
+        timers: Timers | None = getattr(memo, memo_key, None)
+        if timers is not None:
+            await timers.close()
+
+    kopf.on.cleanup(registry=registry, id=f"{name}-cleanup")(cleanup)

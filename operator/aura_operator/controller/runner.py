@@ -23,6 +23,7 @@ from aura_operator.controller.handlers import Login, configure_kopf, register_ha
 from aura_operator.controller.kube import Connection, KubeClient
 from aura_operator.controller.metrics import Metrics
 from aura_operator.controller.observer import Observer
+from aura_operator.controller.restore.handlers import register_restore_handlers
 from aura_operator.controller.settings import OperatorSettings
 from aura_operator.controller.snapshot.handlers import register_snapshot_handlers
 
@@ -63,6 +64,7 @@ def register(
     """Register the whole operator on `registry`."""
     register_handlers(registry, login=login)
     register_snapshot_handlers(registry, settings)
+    register_restore_handlers(registry, settings)
     instance = os.environ.get("POD_NAME", socket.gethostname())
 
     @kopf.on.startup(registry=registry)

@@ -85,7 +85,9 @@ class InstancePatch(AuraRequest):
 
 
 class OverwriteRequest(AuraRequest):
-    source_instance_id: str
+    """Without source_instance_id, the snapshot's own instance is the source."""
+
+    source_instance_id: str | None = None
     source_snapshot_id: str | None = None
 
 

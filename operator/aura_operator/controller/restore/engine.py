@@ -1,0 +1,552 @@
+"""The AuraRestore engine: one level-based step per wake-up (see controller/oneshot.py).
+
+Nothing is sent until spec.confirmInstanceId equals the target's id. Exactly once: the intent
+(`status.operationIntent`) is written, fenced on the object's resourceVersion, before the POST;
+Aura's answer replaces it with `status.startedAt`. An intent without it (a lost answer, a crash
+after the POST) is resolved from the target's status: restoring or overwriting means sent;
+running twice 30 s apart soon after the intent means not sent (sent again); running when the
+intent is older means nobody can tell, and a person decides (Stalled OutcomeUnknown).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from aura_operator.api import PLURAL, SYNC_NOW_ANNOTATION
+from aura_operator.api.restore import Operation, RestorePhase
+from aura_operator.api.snapshot import SNAPSHOT_KIND, SNAPSHOT_PLURAL
+from aura_operator.aura import (
+    AuraAuthError,
+    AuraClient,
+    AuraClientError,
+    AuraConflict,
+    AuraError,
+    AuraNotFound,
+    AuraRateLimited,
+    AuraServerError,
+    Instance,
+    Lane,
+    OverwriteRequest,
+    Result,
+)
+from aura_operator.controller.access import Accounts
+from aura_operator.controller.conditions import READY, STALLED, find, is_true
+from aura_operator.controller.failures import describe, reject, unsynced
+from aura_operator.controller.kube import KubeClient, KubeError, ObjectRef, now_rfc3339
+from aura_operator.controller.oneshot import Target, read_tracked, resolve_instance
+from aura_operator.controller.publishing import Publisher
+from aura_operator.controller.recovery import parse_time
+from aura_operator.controller.reporting import Report
+from aura_operator.controller.restore.decisions import (
+    OPERATION_STATUSES,
+    Call,
+    Outcome,
+    Source,
+    choose_call,
+    confirmation_problem,
+    is_clone_too_small,
+    lost_answer_outcome,
+)
+from aura_operator.controller.schedule import next_read_delay
+from aura_operator.controller.secrets import CredentialsProblem
+from aura_operator.controller.settings import OperatorSettings
+from aura_operator.controller.tracking import Tracked
+
+logger = logging.getLogger("aura_operator.controller")
+
+WAIT = 30.0  # Aura seconds between looks while waiting for something outside Aura
+RECHECK_CREDENTIALS = 300.0
+RETRY_LATER = 60.0
+BEFORE_SUFFIX = "-before"
+VERB = {Operation.RESTORE: "Restore", Operation.OVERWRITE: "Overwrite"}
+STARTED = {Operation.RESTORE: "Restoring", Operation.OVERWRITE: "Overwriting"}
+DONE = {Operation.RESTORE: "Restored", Operation.OVERWRITE: "Overwritten"}
+FINAL_STALLS = (
+    "AuraRejected",
+    "LoadingFailed",
+    "OutcomeUnknown",
+    "SourceIsTarget",
+    "SnapshotBeforeFailed",
+    "SnapshotBeforeNameTaken",
+)
+
+
+class Waiting(Exception):
+    """Something the restore needs is not there yet; the message says what."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class RestoreEngine:
+    def __init__(
+        self,
+        *,
+        settings: OperatorSettings,
+        kube: KubeClient,
+        accounts: Accounts,
+        publish: Publisher,
+    ) -> None:
+        self.settings = settings
+        self.kube = kube
+        self.accounts = accounts
+        self.publish = publish
+        self._first_running: dict[str, tuple[float, float]] = {}
+        """By uid: (monotonic time, intent age in Aura seconds) the target was first seen
+        running while an intent was open."""
+
+    async def step(self, ref: ObjectRef) -> float | None:
+        tracked = await read_tracked(self.kube, ref)
+        if tracked is None or settled(tracked.status):
+            return None
+        spec, status = tracked.spec, tracked.status
+        target = await resolve_instance(
+            self.kube,
+            self.settings,
+            ref.namespace,
+            instance_ref=spec.get("instanceRef"),
+            instance_id=spec.get("instanceId"),
+            credentials_ref=spec.get("credentialsSecretRef"),
+        )
+        target_id = status.get("instanceId") if status.get("startedAt") else target.instance_id
+        intent = status.get("operationIntent")
+        target_id = intent["instanceId"] if intent else target_id
+        if target_id is None:
+            return await self._wait(tracked, "WaitingForInstance", target.waiting)
+        try:
+            access = await self.accounts.at(target.credentials)
+        except CredentialsProblem as problem:
+            report = Report(fields={"instanceId": target_id})
+            report.stall("CredentialsMissing", str(problem))
+            await self.publish.status(tracked, report)
+            return WAIT
+        try:
+            if status.get("startedAt"):
+                return await self._follow(tracked, access.client, target_id)
+            if intent:
+                return await self._recover(tracked, access.client, target_id)
+            return await self._start(tracked, access.client, target_id, target)
+        except AuraAuthError as error:
+            report = Report(fields={"lastRequestId": error.request_id})
+            report.stall("CredentialsInvalid", f"Aura refused the credentials: {describe(error)}")
+            await self.publish.status(tracked, report)
+            return RECHECK_CREDENTIALS
+        except Waiting as waiting:
+            return await self._wait(tracked, waiting.reason, str(waiting))
+
+    async def _wait(self, tracked: Tracked, reason: str, message: str) -> float:
+        report = Report(fields={"phase": tracked.status.get("phase") or RestorePhase.PENDING})
+        report.ready_if(False, reason, message)
+        await self.publish.status(tracked, report)
+        return WAIT
+
+    # start --------------------------------------------------------------------------------
+
+    async def _start(
+        self, tracked: Tracked, client: AuraClient, target_id: str, target: Target
+    ) -> float | None:
+        spec = tracked.spec
+        problem = confirmation_problem(spec.get("confirmInstanceId"), target_id)
+        if problem is not None:
+            report = Report(fields={"instanceId": target_id, "phase": RestorePhase.PENDING})
+            report.stall("ConfirmationMissing", problem)
+            report.observed_generation = tracked.generation
+            await self.publish.status(tracked, report)
+            return None  # a change of spec.confirmInstanceId wakes it
+        if tracked.writes_disabled:
+            return await self._wait(
+                tracked, "ReconcileDisabled", "annotation aura.neo4j.io/reconcile"
+            )
+        if spec.get("snapshotBefore") and not tracked.status.get("snapshotBeforeId"):
+            return await self._snapshot_before(tracked, target_id)
+        source = await self._source(tracked)
+        if source.instance_id == target_id and source.snapshot_id is None:
+            report = Report(fields={"instanceId": target_id, "phase": RestorePhase.FAILED})
+            report.stall(
+                "SourceIsTarget",
+                f"the source instance is the target {target_id}: an instance cannot be "
+                "overwritten from itself; restore one of its snapshots instead",
+            )
+            await self.publish.status(tracked, report)
+            return None
+        own_snapshot = None
+        if source.snapshot_id is not None and source.instance_id is None:
+            own_snapshot = await self._is_snapshot_of(client, target_id, source.snapshot_id)
+        call = choose_call(target_id, source, snapshot_of_target=own_snapshot)
+        observed = await client.get_instance(target_id, lane=Lane.INTENT)
+        if observed.value.status != "running":
+            raise Waiting(
+                "TargetBusy",
+                f"target {target_id} is {observed.value.status}; waiting for it to run",
+            )
+        intent = {
+            "operation": call.operation.value,
+            "instanceId": target_id,
+            "requestedAt": now_rfc3339(),
+        }
+        fields = {
+            "operationIntent": intent,
+            "instanceId": target_id,
+            "operation": call.operation.value,
+            "sourceInstanceId": call.source_instance_id,
+            "sourceSnapshotId": call.source_snapshot_id,
+            "lastRequestId": observed.request_id,
+        }
+        try:
+            updated = await self.kube.patch_status_fenced(
+                tracked.ref,
+                {k: v for k, v in fields.items() if v is not None},
+                str(tracked.metadata.get("resourceVersion", "")),
+            )
+        except KubeError as error:
+            if error.status == 409:
+                return 0.0  # changed since read (another process?): read it again
+            raise
+        tracked.status = dict(updated.get("status") or {})
+        self._first_running.pop(tracked.ref.uid, None)
+        return await self._send(tracked, client, target_id, call)
+
+    async def _send(
+        self, tracked: Tracked, client: AuraClient, target_id: str, call: Call
+    ) -> float | None:
+        operation = call.operation
+        try:
+            result = await self._post(client, target_id, call)
+        except AuraConflict as error:
+            report = Report(fields={"operationIntent": None, "lastRequestId": error.request_id})
+            report.ready_if(False, "TargetBusy", f"waiting, Aura said: {describe(error)}")
+            await self.publish.status(tracked, report)
+            return RETRY_LATER
+        except AuraRateLimited as error:
+            report = Report(fields={"operationIntent": None, "lastRequestId": error.request_id})
+            report.synced = unsynced(error)
+            await self.publish.status(tracked, report)
+            return RETRY_LATER
+        except (AuraClientError, AuraNotFound) as error:
+            await self._refused(tracked, error)
+            return None
+        except AuraAuthError as error:
+            report = Report(fields={"operationIntent": None, "lastRequestId": error.request_id})
+            report.stall("CredentialsInvalid", f"Aura refused the credentials: {describe(error)}")
+            await self.publish.status(tracked, report)
+            return RECHECK_CREDENTIALS
+        except AuraServerError as error:
+            if is_clone_too_small(error.message):
+                await self._refused(tracked, error)
+                return None
+            return await self._outcome_unknown(tracked, client, target_id, operation, error)
+        except AuraError as error:
+            return await self._outcome_unknown(tracked, client, target_id, operation, error)
+        status = result.value.status if result.value is not None else None
+        await self._started(tracked, target_id, operation, result.request_id, status)
+        return next_read_delay(next(iter(sorted(OPERATION_STATUSES[operation]))), 0.0)
+
+    async def _post(
+        self, client: AuraClient, target_id: str, call: Call
+    ) -> Result[Instance | None]:
+        if call.operation is Operation.RESTORE:
+            assert call.source_snapshot_id is not None
+            return await client.restore_snapshot(target_id, call.source_snapshot_id)
+        request = OverwriteRequest(
+            source_instance_id=call.source_instance_id,
+            source_snapshot_id=call.source_snapshot_id,
+        )
+        return await client.overwrite_instance(target_id, request)
+
+    async def _refused(self, tracked: Tracked, error: AuraError) -> None:
+        report = Report(fields={"operationIntent": None, "phase": RestorePhase.FAILED})
+        await reject(self.publish, tracked, report, error, clear_intent=False)
+
+    async def _outcome_unknown(
+        self,
+        tracked: Tracked,
+        client: AuraClient,
+        target_id: str,
+        operation: Operation,
+        error: AuraError,
+    ) -> float | None:
+        await self.publish.event(
+            tracked,
+            "OutcomeUnknown",
+            f"{VERB[operation]} of Aura instance {target_id} may or may not have taken effect "
+            f"({describe(error)}); reading the instance before anything else",
+            warning=True,
+        )
+        report = Report(fields={"lastRequestId": error.request_id})
+        report.synced = unsynced(error)
+        await self.publish.status(tracked, report)
+        return await self._recover(tracked, client, target_id)
+
+    async def _started(
+        self,
+        tracked: Tracked,
+        target_id: str,
+        operation: Operation,
+        request_id: str | None,
+        target_status: str | None,
+    ) -> None:
+        report = Report(
+            fields={
+                "operationIntent": None,
+                "startedAt": now_rfc3339(),
+                "requestId": request_id,
+                "lastRequestId": request_id,
+                "phase": RestorePhase.RUNNING,
+                "targetAuraStatus": target_status,
+            },
+            observed_generation=tracked.generation,
+        )
+        report.fields = {
+            k: v for k, v in report.fields.items() if v is not None or k in ("operationIntent",)
+        }
+        report.synced_ok(STARTED[operation])
+        report.not_stalled()
+        report.ready_if(False, STARTED[operation], f"Aura is {operation.value}ing {target_id}")
+        await self.publish.status(tracked, report)
+        await self.publish.event(
+            tracked,
+            STARTED[operation],
+            f"{VERB[operation]} of Aura instance {target_id} started; request id {request_id}",
+        )
+        await self._nudge_target(tracked)
+
+    async def _nudge_target(self, tracked: Tracked) -> None:
+        """Ask the target AuraInstance to read its instance now, so its status shows the
+        operation (it then waits it out like any transition)."""
+        name = (tracked.spec.get("instanceRef") or {}).get("name")
+        if not name:
+            return
+        annotation = {SYNC_NOW_ANNOTATION: f"{tracked.ref.name}-{int(time.time())}"}
+        try:
+            await self.kube.patch_object(
+                PLURAL, tracked.ref.namespace, name, {"metadata": {"annotations": annotation}}
+            )
+        except KubeError as error:
+            logger.warning("%s: could not nudge AuraInstance %s: %s", tracked.ref, name, error)
+
+    # recover ------------------------------------------------------------------------------
+
+    async def _recover(self, tracked: Tracked, client: AuraClient, target_id: str) -> float | None:
+        intent = tracked.status["operationIntent"]
+        operation = Operation(intent["operation"])
+        age = (datetime.now(UTC) - parse_time(intent["requestedAt"])).total_seconds()
+        age *= self.settings.time_scale  # in Aura seconds, like the window it is held against
+        observed = await client.get_instance(target_id, lane=Lane.INTENT)
+        status = observed.value.status
+        uid = tracked.ref.uid
+        first = self._first_running.get(uid)
+        if status == "running" and first is None:
+            first = self._first_running[uid] = (time.monotonic(), age)
+        running_for = (time.monotonic() - first[0]) * self.settings.time_scale if first else 0.0
+        outcome = lost_answer_outcome(
+            operation,
+            status,
+            age_at_first_running=first[1] if first else None,
+            running_for=running_for,
+        )
+        if outcome is Outcome.SENT:
+            self._first_running.pop(uid, None)
+            await self._started(tracked, target_id, operation, observed.request_id, status)
+            await self.publish.event(
+                tracked,
+                "AdoptedAfterLostAnswer",
+                f"Aura instance {target_id} is {status}: the interrupted request took effect",
+            )
+            return next_read_delay(status, 0.0)
+        if outcome is Outcome.NOT_SENT:
+            self._first_running.pop(uid, None)
+            report = Report(fields={"operationIntent": None, "lastRequestId": observed.request_id})
+            report.ready_if(False, "Pending", "the interrupted request did not take effect")
+            await self.publish.status(tracked, report)
+            await self.publish.event(
+                tracked,
+                "RequestNotFound",
+                f"Aura instance {target_id} stayed running after the interrupted "
+                f"{operation.value} request: it did not take effect; sending it again",
+            )
+            return 0.0
+        if outcome is Outcome.UNKNOWN:
+            self._first_running.pop(uid, None)
+            report = Report(
+                fields={"phase": RestorePhase.FAILED, "lastRequestId": observed.request_id}
+            )
+            report.stall(
+                "OutcomeUnknown",
+                f"the {operation.value} of {target_id} requested at {intent['requestedAt']} "
+                f"lost its answer, and the instance is running again: whether it happened "
+                "cannot be told. Check the instance's data; to run it (again), delete this "
+                "AuraRestore and create a new one.",
+            )
+            await self.publish.status(tracked, report)
+            return None
+        report = Report(fields={"lastRequestId": observed.request_id, "targetAuraStatus": status})
+        report.ready_if(False, "ConfirmingRequest", f"target is {status}; looking again")
+        await self.publish.status(tracked, report)
+        return WAIT
+
+    # follow -------------------------------------------------------------------------------
+
+    async def _follow(self, tracked: Tracked, client: AuraClient, target_id: str) -> float | None:
+        operation = Operation(tracked.status.get("operation", Operation.OVERWRITE.value))
+        try:
+            observed = await client.get_instance(target_id, lane=Lane.BACKGROUND)
+        except AuraNotFound as error:
+            report = Report(
+                fields={"phase": RestorePhase.FAILED, "lastRequestId": error.request_id}
+            )
+            report.stall("InstanceNotFound", f"Aura has no instance {target_id}: {describe(error)}")
+            await self.publish.status(tracked, report)
+            return None
+        except AuraAuthError:
+            raise
+        except AuraError as error:
+            report = Report(fields={"lastRequestId": error.request_id})
+            report.synced = unsynced(error)
+            await self.publish.status(tracked, report)
+            return RETRY_LATER
+        status = observed.value.status
+        report = Report(
+            fields={"targetAuraStatus": status, "lastRequestId": observed.request_id},
+            observed_generation=tracked.generation,
+        )
+        if status == "running":
+            report.fields.update({"phase": RestorePhase.SUCCEEDED, "completedAt": now_rfc3339()})
+            report.ready_if(True, DONE[operation], f"Aura instance {target_id} runs again")
+            report.synced_ok()
+            report.not_stalled()
+            await self.publish.status(tracked, report)
+            await self.publish.event(
+                tracked,
+                DONE[operation],
+                f"Aura instance {target_id} runs again after the {operation.value}; request id "
+                f"{observed.request_id}",
+            )
+            await self._nudge_target(tracked)
+            return None
+        if status == "loading failed":
+            report.fields["phase"] = RestorePhase.FAILED
+            report.stall("LoadingFailed", f"Aura instance {target_id} is in `loading failed`")
+            await self.publish.status(tracked, report)
+            return None
+        report.ready_if(False, STARTED[operation], f"Aura instance {target_id} is {status}")
+        await self.publish.status(tracked, report)
+        elapsed = 0.0
+        started = tracked.status.get("startedAt")
+        if started:
+            elapsed = (datetime.now(UTC) - parse_time(started)).total_seconds()
+            elapsed *= self.settings.time_scale
+        return next_read_delay(status, elapsed)
+
+    # sources ------------------------------------------------------------------------------
+
+    async def _source(self, tracked: Tracked) -> Source:
+        spec, namespace = tracked.spec, tracked.ref.namespace
+        if spec.get("snapshotId"):
+            return Source(snapshot_id=str(spec["snapshotId"]))
+        if spec.get("sourceInstanceId"):
+            return Source(instance_id=str(spec["sourceInstanceId"]))
+        if spec.get("sourceInstanceRef"):
+            found = await resolve_instance(
+                self.kube,
+                self.settings,
+                namespace,
+                instance_ref=spec["sourceInstanceRef"],
+                instance_id=None,
+                credentials_ref=None,
+                field="spec.sourceInstanceRef",
+            )
+            if found.instance_id is None:
+                raise Waiting("WaitingForSource", found.waiting)
+            return Source(instance_id=found.instance_id)
+        name = str(spec["snapshotRef"]["name"])
+        snapshot = await self.kube.get_object(SNAPSHOT_PLURAL, namespace, name)
+        if snapshot is None:
+            raise Waiting("WaitingForSource", f"AuraSnapshot {namespace}/{name} not found")
+        status = snapshot.get("status") or {}
+        if not is_true(status.get("conditions"), READY) or not status.get("snapshotId"):
+            raise Waiting("WaitingForSource", f"AuraSnapshot {namespace}/{name} is not Ready")
+        return Source(instance_id=status.get("instanceId"), snapshot_id=status["snapshotId"])
+
+    async def _is_snapshot_of(self, client: AuraClient, target_id: str, snapshot_id: str) -> bool:
+        try:
+            await client.get_snapshot(target_id, snapshot_id, lane=Lane.INTENT)
+        except AuraNotFound:
+            return False
+        return True
+
+    async def _snapshot_before(self, tracked: Tracked, target_id: str) -> float | None:
+        name = f"{tracked.ref.name}{BEFORE_SUFFIX}"
+        namespace = tracked.ref.namespace
+        snapshot = await self.kube.get_object(SNAPSHOT_PLURAL, namespace, name)
+        if snapshot is None:
+            snapshot = await self.kube.create_object(
+                SNAPSHOT_PLURAL, namespace, snapshot_before(tracked, name, target_id)
+            )
+        owners = (snapshot.get("metadata") or {}).get("ownerReferences") or []
+        if not any(o.get("uid") == tracked.ref.uid for o in owners):
+            report = Report(fields={"phase": RestorePhase.FAILED})
+            report.stall(
+                "SnapshotBeforeNameTaken",
+                f"AuraSnapshot {namespace}/{name} exists and is not this restore's; nothing "
+                "was sent",
+            )
+            await self.publish.status(tracked, report)
+            return None
+        status = snapshot.get("status") or {}
+        report = Report(fields={"phase": RestorePhase.SNAPSHOTTING, "snapshotBeforeName": name})
+        if is_true(status.get("conditions"), READY) and status.get("snapshotId"):
+            report.fields["snapshotBeforeId"] = status["snapshotId"]
+            report.ready_if(False, "SnapshotBeforeTaken", f"snapshot {status['snapshotId']}")
+            await self.publish.status(tracked, report)
+            return 0.0
+        stalled = find(status.get("conditions"), STALLED)
+        if stalled and stalled.get("status") == "True":
+            report.fields["phase"] = RestorePhase.FAILED
+            report.stall(
+                "SnapshotBeforeFailed",
+                f"AuraSnapshot {name}: {stalled.get('message', '')}; nothing was sent",
+            )
+            await self.publish.status(tracked, report)
+            return None
+        report.ready_if(False, "SnapshottingBefore", f"waiting for AuraSnapshot {name}")
+        await self.publish.status(tracked, report)
+        return WAIT / 2
+
+
+def snapshot_before(tracked: Tracked, name: str, target_id: str) -> dict[str, Any]:
+    """The AuraSnapshot a restore with snapshotBefore takes of its target, owned by it."""
+    spec: dict[str, Any] = {"instanceId": target_id}
+    if tracked.spec.get("credentialsSecretRef"):
+        spec["credentialsSecretRef"] = tracked.spec["credentialsSecretRef"]
+    return {
+        "apiVersion": "aura.neo4j.io/v1alpha1",
+        "kind": SNAPSHOT_KIND,
+        "metadata": {
+            "name": name,
+            "namespace": tracked.ref.namespace,
+            "labels": {"aura.neo4j.io/restore": tracked.ref.name},
+            "ownerReferences": [
+                {
+                    "apiVersion": "aura.neo4j.io/v1alpha1",
+                    "kind": tracked.ref.kind,
+                    "name": tracked.ref.name,
+                    "uid": tracked.ref.uid,
+                }
+            ],
+        },
+        "spec": spec,
+    }
+
+
+def settled(status: dict[str, Any]) -> bool:
+    """Nothing more to do: done, or for good Stalled."""
+    if status.get("phase") == RestorePhase.SUCCEEDED:
+        return True
+    stalled = find(status.get("conditions"), STALLED)
+    return bool(
+        stalled and stalled.get("status") == "True" and stalled.get("reason") in FINAL_STALLS
+    )
