@@ -16,6 +16,7 @@ from pydantic import SecretStr
 from aura_operator.kube_emulator import (
     AURA_INSTANCES,
     SECRETS,
+    KubernetesApiEmulator,
     ObjectFilter,
 )
 from aura_operator.kube_emulator.api import KubernetesApi
@@ -23,7 +24,6 @@ from aura_operator.kube_emulator.patches import PatchType
 from aura_operator.simulator import Credential, Faults, Simulator, SimulatorConfig
 from aura_operator.simulator.config import DEMO_TENANTS
 from convergelib.calls import Call, join, read_operator_log
-from convergelib.emulator import BoundedHistoryEmulator
 from convergelib.kubewatch import KubeWatch
 from convergelib.operator_process import OperatorProcess, ProcessFigures, write_kubeconfig
 from convergelib.recorder import SimRecorder
@@ -43,6 +43,9 @@ SPEC: dict[str, Any] = {
     "deletionPolicy": "Delete",
 }
 CHANGE_RETENTION = 500_000  # the emulator's watch history; the default 10 000 is one N=1000 burst
+REQUEST_HISTORY = 8
+"""Requests the emulator keeps for assertions (none are made here); each request's routing
+scans them, and a burst of 500 makes tens of thousands."""
 
 
 def _b64(value: str) -> str:
@@ -97,7 +100,9 @@ class Stack:
         config.durations.creating = PROVISIONING_MEDIAN
         async with contextlib.AsyncExitStack() as starting:
             self.sim = await starting.enter_async_context(Simulator(config))
-            emulator = BoundedHistoryEmulator(change_retention=CHANGE_RETENTION)
+            emulator = KubernetesApiEmulator(
+                change_retention=CHANGE_RETENTION, request_history=REQUEST_HISTORY
+            )
             self.kube = await starting.enter_async_context(KubernetesApi(emulator))
             self._running = starting.pop_all()
         self.recorder = SimRecorder(self.sim)

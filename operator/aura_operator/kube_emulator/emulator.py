@@ -6,6 +6,11 @@ status subresource, conflicts, finalizers) and watch streams that resume from a
 resourceVersion. State changes only when the emulator itself serves a request: a reaction
 added with kmock's DSL (e.g. `emulator['patch', kmock.resource(...)] << 500`) answers instead
 and changes nothing, as a failing API server would.
+
+kmock keeps every request it served and routes each new one by scanning that history, so each
+request would cost more than the one before: a long test, the demo or a benchmark run would slow
+down as it goes. The emulator keeps only the latest `request_history` requests (the one being
+routed is always among them: it is logged and routed with no await in between).
 """
 
 from __future__ import annotations
@@ -110,6 +115,9 @@ class KubernetesApiEmulator(kmock.KubernetesEmulator):
     # Quiet watch streams that allow bookmarks get one this often (seconds), as from the server.
     bookmark_interval: float = 60.0
     clock: Callable[[], datetime.datetime] = utc_now
+    # The latest requests kept for assertions (iterate the emulator, or a kmock filter on it);
+    # routing scans them all, so this bounds the cost of each request. None keeps every one.
+    request_history: int | None = 64
 
     _changes: ChangeLog = attrs.field(init=False)
     _store: ObjectStore = attrs.field(init=False)
@@ -155,6 +163,9 @@ class KubernetesApiEmulator(kmock.KubernetesEmulator):
         return resource_types
 
     async def __call__(self, raw_request: aiohttp.web.BaseRequest) -> aiohttp.web.StreamResponse:
+        if self.request_history is not None:
+            # Room for the request about to be logged.
+            del self._requests[: max(0, len(self._requests) - self.request_history + 1)]
         match = _NAMESPACES_PATH.fullmatch(raw_request.path)
         if match is not None:
             detour = f"{_DETOUR_PREFIX}/namespaces{match['rest']}"
