@@ -350,3 +350,111 @@ async def test_a_backlog_is_paced_so_user_intent_never_waits_for_the_window_to_t
     await clock.advance(5.0)
     times = [t for _, t in recorder.grants]
     assert max_in_any_window(times, window=1.0) <= 10  # still strict over any window
+
+
+# Learning from 429s (AIMD): budget(limit=20) has a 1-second window and a 1-request step.
+
+
+async def fill_window(clock: FakeClock, b: Budget, count: int) -> Recorder:
+    """`count` requests answered at once; the clock then stands just after the last grant."""
+    rec = Recorder(b, clock)
+    for i in range(count):
+        rec.start(f"w{i}", Lane.BACKGROUND)
+    while len(rec.grants) < count:
+        await clock.advance(0.01)
+    return rec
+
+
+async def test_a_429_lowers_the_rate_to_what_the_window_held_less_a_step() -> None:
+    clock = FakeClock()
+    b = budget(clock, limit=20, burst=20)
+    await fill_window(clock, b, 15)
+
+    b.note_rate_limited(retry_after=0.0)
+
+    assert b.rate() == 14.0  # 15 held, step 5% of 20 = 1
+    assert b.stats().rate == 14.0
+
+
+async def test_after_a_429_the_window_admits_only_the_learned_rate() -> None:
+    clock = FakeClock()
+    b = budget(clock, limit=20, burst=20)
+    await fill_window(clock, b, 15)
+    await clock.advance(0.5)
+    b.note_rate_limited(retry_after=0.0)  # learned 14 until t=1.5
+    rec = Recorder(b, clock)
+    for i in range(40):
+        rec.start(f"r{i}", Lane.BACKGROUND)
+    await clock.advance(3.0)
+
+    assert [t for _, t in rec.grants if t < 1.5] == [pytest.approx(1.0)] * 14
+    assert max_in_any_window([t for _, t in rec.grants], window=1.0) <= 16
+
+
+async def test_several_429s_from_one_crowded_window_lower_the_rate_once() -> None:
+    clock = FakeClock()
+    b = budget(clock, limit=20, burst=20)
+    await fill_window(clock, b, 15)
+
+    for _ in range(4):
+        b.note_rate_limited(retry_after=0.0)
+    assert b.rate() == 14.0
+    await clock.advance(0.5)
+    b.note_rate_limited(retry_after=0.0)
+    assert b.rate() == 14.0
+
+    await clock.advance(0.6)  # a window after the first: a new 429 is news again
+    b.note_rate_limited(retry_after=0.0)
+    assert b.rate() < 14.0
+
+
+async def test_the_rate_grows_back_by_one_a_window_without_429s_up_to_the_capacity() -> None:
+    clock = FakeClock()
+    b = budget(clock, limit=20, burst=20)
+    await fill_window(clock, b, 15)
+    b.note_rate_limited(retry_after=0.0)
+
+    seen = []
+    for _ in range(8):
+        await clock.advance(1.0)
+        seen.append(b.rate())
+
+    assert seen == [15.0, 16.0, 17.0, 18.0, 19.0, 20.0, 20.0, 20.0]
+
+
+async def test_a_429_while_the_budget_held_little_keeps_a_tenth_of_the_capacity() -> None:
+    clock = FakeClock()
+    b = budget(clock, limit=100, burst=20)
+    await fill_window(clock, b, 2)
+
+    b.note_rate_limited(retry_after=0.0)
+
+    assert b.rate() == 10.0
+
+
+async def test_pacing_follows_the_learned_rate() -> None:
+    clock = FakeClock()
+    b = budget(clock, limit=40, burst=1)
+    await fill_window(clock, b, 12)  # paced at 40/window: 0.025 s apart, done at t=0.275
+    await clock.advance(0.5)
+    b.note_rate_limited(retry_after=0.0)  # learned 10 (step 2) until t=1.78: one per 0.1 s
+    await clock.advance(0.5)  # the old grants leave the window
+    rec = Recorder(b, clock)
+    for i in range(5):
+        rec.start(f"r{i}", Lane.BACKGROUND)
+    await clock.advance(0.45)
+
+    gaps = [round(b2 - a, 3) for (_, a), (_, b2) in zip(rec.grants, rec.grants[1:], strict=False)]
+    assert gaps == [0.1, 0.1, 0.1, 0.1]
+
+
+async def test_each_credential_learns_its_own_rate() -> None:
+    clock = FakeClock()
+    registry = LimiterRegistry(limit=20, time_scale=60.0, clock=clock, burst=20)
+    crowded, alone = registry.budget_for("shared-key"), registry.budget_for("own-key")
+    await fill_window(clock, crowded, 15)
+
+    crowded.note_rate_limited(retry_after=0.0)
+
+    assert crowded.rate() == 14.0
+    assert alone.rate() == 20.0

@@ -8,7 +8,7 @@ from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
 from aura_operator import __version__
-from aura_operator.aura import Lane
+from aura_operator.aura import Lane, LimiterRegistry
 from aura_operator.controller.metrics import Metrics
 from aura_operator.controller.tracking import Fleet
 
@@ -82,3 +82,17 @@ def test_each_instance_reports_ready_and_stalled() -> None:
     assert 'aura_instances{phase="Ready"} 1.0' in text
     fleet.forget(("team-b", "movies"))
     assert 'name="movies",namespace="team-b"' not in scrape(metrics)
+
+
+def test_each_budget_reports_its_learned_rate() -> None:
+    limiters = LimiterRegistry(limit=125, margin=2)
+    metrics = Metrics()
+    metrics.watch_limiters(limiters)
+    crowded = limiters.budget_for("shared-client")
+    limiters.budget_for("own-client")
+
+    crowded.note_rate_limited(retry_after=1.0)  # nothing held: down to a tenth of 123
+
+    text = scrape(metrics)
+    assert 'aura_limiter_rate{budget="shared-client"} 12.3' in text
+    assert 'aura_limiter_rate{budget="own-client"} 123.0' in text

@@ -15,6 +15,12 @@ it waits at most one interval, because waiters are served intent first, then cre
 background. A lane that has waiters is passed over at most `max_skips` grants in a row, so no
 lane starves. A 429 closes the budget for every caller until its `Retry-After`.
 
+The budget also learns (AIMD): a 429 means someone else spends part of the same limit on this
+credential (another tool, or another operator with the same API key), so the budget lowers its
+own rate to what it had in the window, less a step (at most once a window), and raises it again
+by one request per window while no 429 comes, up to the configured capacity (and never below a
+tenth of it). Pacing follows the learned rate.
+
 All durations given to this module in Aura seconds are divided by `time_scale`; all durations
 it reports (waits, pauses) are real seconds.
 """
@@ -41,6 +47,13 @@ DEFAULT_BURST = 10
 """Grants that may go out back to back before pacing applies (an idle budget answers a handful
 of requests at once)."""
 PROCESS_BUDGET_KEY = "*"
+DECREASE_SHARE = 0.05
+"""On a 429 the learned rate drops this share of the capacity below what the window held."""
+INCREASE_PER_WINDOW = 1.0
+"""Requests per window the learned rate regains for each window that passes without a 429."""
+MIN_RATE_SHARE = 0.1
+"""The learned rate never drops below this share of the capacity: a stray 429 while the budget
+held little must not leave a user's edit waiting minutes for a slot."""
 _TIME_EPSILON = 1e-6
 """Slack for float rounding (and timers firing a hair early) when a slot frees."""
 
@@ -71,6 +84,8 @@ class BudgetStats:
     key: str
     capacity: int
     window: float
+    rate: float
+    """Requests per window currently allowed: the capacity, or less after a 429 (learned)."""
     in_flight: int
     """Granted requests without a response yet."""
     in_window: int
@@ -161,9 +176,12 @@ class Budget:
         self._dispatcher: asyncio.Task[None] | None = None
         self._released = asyncio.Event()
         self._burst = float(max(1, min(burst, self.capacity)))
-        self._interval = self.window / self.capacity
         self._credit = self._burst
         self._credit_at = self._clock.monotonic()
+        self._rate = float(self.capacity)
+        self._rate_since = self._credit_at
+        """When the learned rate last changed (a decrease) or was last raised."""
+        self._decreased_at = -math.inf
 
     async def acquire(self, lane: Lane) -> Permit:
         """Wait for a permit to send one request now."""
@@ -185,9 +203,40 @@ class Budget:
         now = self._clock.monotonic()
         self._paused_until = max(self._paused_until, now + pause)
         self._rate_limited += 1
+        self._learn_from_rejection(now)
         if self._observer is not None:
             self._observer.on_rate_limited(self.key, pause)
         return self._paused_until - now
+
+    def rate(self) -> float:
+        """Requests per window currently allowed (the learned rate)."""
+        return self._current_rate(self._clock.monotonic())
+
+    def _current_rate(self, now: float) -> float:
+        """The learned rate, raised by INCREASE_PER_WINDOW for each whole window since it last
+        changed (additive increase)."""
+        windows = math.floor((now - self._rate_since + _TIME_EPSILON) / self.window)
+        if windows > 0 and self._rate < self.capacity:
+            self._rate = min(float(self.capacity), self._rate + windows * INCREASE_PER_WINDOW)
+            self._rate_since += windows * self.window
+        elif self._rate >= self.capacity:
+            self._rate_since = now
+        return self._rate
+
+    def _slots(self, now: float) -> int:
+        """Requests that may be under way or sent within the window: the learned rate."""
+        return max(1, math.floor(self._current_rate(now) + _TIME_EPSILON))
+
+    def _learn_from_rejection(self, now: float) -> None:
+        """The decrease: down to what this budget had in the window, less a
+        step; several 429s from one crowded window count once."""
+        if now - self._decreased_at < self.window:
+            return
+        self._expire(now)
+        held = min(self._current_rate(now), float(self._taken()))
+        step = max(1.0, DECREASE_SHARE * self.capacity)
+        self._rate = max(1.0, MIN_RATE_SHARE * self.capacity, held - step)
+        self._rate_since = self._decreased_at = now
 
     def stats(self) -> BudgetStats:
         now = self._clock.monotonic()
@@ -196,6 +245,7 @@ class Budget:
             key=self.key,
             capacity=self.capacity,
             window=self.window,
+            rate=self._current_rate(now),
             in_flight=self._in_flight,
             in_window=self._taken(),
             paused_for=max(self._paused_until - now, 0.0),
@@ -234,13 +284,16 @@ class Budget:
         if now < self._paused_until:
             return False
         self._expire(now)
-        return self._taken() < self.capacity and self._paced_wait(now) <= 0.0
+        return self._taken() < self._slots(now) and self._paced_wait(now) <= 0.0
 
     def _paced_wait(self, now: float) -> float:
-        """Seconds until pacing allows the next grant (0: now)."""
-        self._credit = min(self._burst, self._credit + (now - self._credit_at) / self._interval)
+        """Seconds until pacing (at the learned rate) allows the next grant (0: now)."""
+        rate = self._current_rate(now)
+        interval = self.window / rate
+        burst = max(1.0, min(self._burst, rate))
+        self._credit = min(burst, self._credit + (now - self._credit_at) / interval)
         self._credit_at = now
-        wait = (1.0 - self._credit) * self._interval
+        wait = (1.0 - self._credit) * interval
         return wait if wait > _TIME_EPSILON else 0.0
 
     def _grant(self, lane: Lane, now: float, waited: float) -> Permit:
@@ -269,7 +322,7 @@ class Budget:
                 await self._clock.sleep(self._paused_until - now)
                 continue
             self._expire(now)
-            if self._taken() >= self.capacity:
+            if self._taken() >= self._slots(now):
                 await self._wait_for_a_slot(now)
                 continue
             paced = self._paced_wait(now)

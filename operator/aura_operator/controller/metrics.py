@@ -110,8 +110,10 @@ class Metrics:
         self.rate_limited.inc()
 
     def watch_limiters(self, limiters: LimiterRegistry) -> None:
-        """Expose `aura_limiter_queue_depth{lane}`, summed over budgets at scrape time."""
+        """Expose `aura_limiter_queue_depth{lane}`, summed over budgets, and each budget's
+        `aura_limiter_rate{budget}`, read at scrape time."""
         self.registry.register(_QueueCollector(limiters))
+        self.registry.register(_RateCollector(limiters))
 
     def watch_fleet(self, fleet: Fleet) -> None:
         """Expose `aura_instances{phase}`, `aura_instance_ready{namespace,name}` and
@@ -171,4 +173,21 @@ class _QueueCollector(Collector):
                 depth[lane] += stats.queued
         for lane, count in depth.items():
             family.add_metric([lane.value], count)
+        yield family
+
+
+class _RateCollector(Collector):
+    def __init__(self, limiters: LimiterRegistry) -> None:
+        self.limiters = limiters
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        family = GaugeMetricFamily(
+            "aura_limiter_rate",
+            "Requests per 60 Aura seconds each budget (client id, or * for one per process) "
+            "allows itself: the limit less the margin, lowered after a 429, raised by one per "
+            "window while none come",
+            labels=["budget"],
+        )
+        for budget in self.limiters.budgets():
+            family.add_metric([budget.key], budget.rate())
         yield family
