@@ -7,8 +7,9 @@ import random
 from collections.abc import Iterable
 
 import pytest
+from pydantic import SecretStr
 
-from aura_operator.aura import Budget, Lane, LimiterRegistry
+from aura_operator.aura import AuraApi, Budget, Credentials, Lane, LimiterRegistry
 
 from .fake_clock import FakeClock, settle
 
@@ -458,3 +459,14 @@ async def test_each_credential_learns_its_own_rate() -> None:
 
     assert crowded.rate() == 14.0
     assert alone.rate() == 20.0
+
+
+async def test_a_client_reports_its_credentials_learned_rate() -> None:
+    registry = LimiterRegistry(limit=20)
+    async with AuraApi("http://aura.invalid", limiter_registry=registry) as api:
+        client = api.client_for(Credentials("shared-key", SecretStr("not-used")))
+        assert client.requests_per_minute() == 20.0
+
+        registry.budget_for("shared-key").note_rate_limited(retry_after=0.0)
+
+        assert client.requests_per_minute() == 2.0  # nothing held: a tenth of the limit

@@ -10,11 +10,14 @@ from aura_operator.controller.schedule import (
     DEFAULT_DRIFT_PERIOD,
     MAX_INTERVAL,
     MIN_INTERVAL,
+    MIN_SPACING,
     STARTUP_GRACE,
     drift_period,
     next_read_delay,
+    read_spacing,
     startup_offset,
 )
+from aura_operator.controller.tracking import Fleet
 
 
 def test_the_first_read_of_a_create_comes_after_the_usual_provisioning_time() -> None:
@@ -52,3 +55,62 @@ def test_startup_reads_spread_over_one_period_after_a_grace_minute() -> None:
     assert max(offsets) <= STARTUP_GRACE + 1800.0
     first_minute = sum(1 for o in offsets if o < STARTUP_GRACE + 60)
     assert first_minute < 60  # about 1000/30 per minute, never a burst of 1000
+
+
+# Spare budget buys latency: reads of instances in transition follow the budget's room.
+
+
+def test_an_idle_budget_reads_a_lone_instance_every_few_seconds() -> None:
+    assert read_spacing(1, requests_per_minute=123, share=0.5) == MIN_SPACING
+
+
+def test_reads_stretch_as_the_fleet_in_transition_grows() -> None:
+    spacings = [read_spacing(n, requests_per_minute=123, share=0.5) for n in (1, 10, 100, 500)]
+    assert spacings == sorted(spacings)
+    assert 500 * 60 / spacings[-1] == pytest.approx(123 * 0.5)  # all of them within the share
+
+
+def test_reads_stretch_when_another_client_takes_part_of_the_credential() -> None:
+    alone = read_spacing(20, requests_per_minute=123, share=0.5)
+    shared = read_spacing(20, requests_per_minute=70, share=0.5)
+    assert shared == pytest.approx(alone * 123 / 70)
+
+
+def test_with_room_to_spare_a_create_is_read_early_and_then_every_spacing() -> None:
+    first = next_read_delay("creating", 0.0, spacing=MIN_SPACING)
+    assert first < 240 * 0.7  # well before the usual provisioning time
+    assert next_read_delay("creating", first, spacing=MIN_SPACING) == MIN_SPACING
+    assert next_read_delay("creating", 400.0, spacing=MIN_SPACING) == MIN_SPACING
+
+
+def test_the_first_read_moves_later_as_the_spacing_grows() -> None:
+    firsts = [next_read_delay("creating", 0.0, spacing=s) for s in (5.0, 20.0, 40.0, 60.0)]
+    assert firsts == sorted(firsts)
+    assert firsts[-1] == pytest.approx(240 * 1.2)
+
+
+def test_a_busy_budget_reads_as_without_spacing() -> None:
+    for elapsed in (0.0, 200.0, 290.0, 900.0):
+        assert next_read_delay("creating", elapsed, spacing=300.0) == next_read_delay(
+            "creating", elapsed
+        )
+
+
+def body(name: str, phase: str | None) -> dict[str, object]:
+    status = {"phase": phase} if phase else {}
+    return {"metadata": {"namespace": "ns", "name": name, "uid": name}, "status": status}
+
+
+def test_the_fleet_counts_what_waits_for_aura() -> None:
+    fleet = Fleet()
+    for name, phase in [
+        ("new", None),
+        ("pending", "Pending"),
+        ("creating", "Creating"),
+        ("resizing", "Updating"),
+        ("ready", "Ready"),
+        ("paused", "Paused"),
+        ("failed", "Failed"),
+    ]:
+        fleet.track(body(name, phase))
+    assert fleet.in_transition() == 4

@@ -85,6 +85,11 @@ class AuraClient:
             return dt.datetime.now(dt.UTC).replace(microsecond=0)
         return dt.datetime.fromtimestamp(math.floor(now.timestamp()), dt.UTC)
 
+    def requests_per_minute(self) -> float:
+        """What this credential's budget currently allows per 60 Aura seconds (its learned
+        rate: lower while another client spends part of the limit)."""
+        return self._session.budget.rate()
+
     # Tenants
 
     async def list_tenants(self, *, lane: Lane = Lane.BACKGROUND) -> Result[list[TenantSummary]]:

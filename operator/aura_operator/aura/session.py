@@ -12,6 +12,7 @@ from aura_operator.aura.credentials import AccessToken, Credentials
 from aura_operator.aura.errors import AuraError
 from aura_operator.aura.exchange import Exchange, Exchanger
 from aura_operator.aura.failures import network_error, status_error
+from aura_operator.aura.limiter import Budget
 from aura_operator.aura.retry_after import parse_retry_after
 from aura_operator.aura.retry_rules import Decision, decide_on_exception, decide_on_status
 from aura_operator.aura.server_clock import ServerClock
@@ -40,6 +41,10 @@ class CredentialSession:
     @property
     def server_clock(self) -> ServerClock:
         return self._exchanger.server_clock
+
+    @property
+    def budget(self) -> Budget:
+        return self._exchanger.budget
 
     async def request(self, call: Call) -> Exchange:
         """Return the successful (2xx) exchange, or raise the `AuraError` that ended the call."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
+from collections.abc import Callable
 
 from aura_operator.api import Phase
 from aura_operator.aura import (
@@ -44,9 +46,15 @@ API server and the event loop before the first POST goes out."""
 
 class Creator:
     def __init__(
-        self, publisher: Publisher, secrets: ConnectionSecrets, recovery: Recovery
+        self,
+        publisher: Publisher,
+        secrets: ConnectionSecrets,
+        recovery: Recovery,
+        read_spacing: Callable[[AuraClient], float] = lambda client: math.inf,
     ) -> None:
         self.publish = publisher
+        self.read_spacing = read_spacing
+        """Seconds between reads of an instance in transition the budget allows (engine)."""
         self.secrets = secrets
         self.recovery = recovery
         self.storing: set[asyncio.Task[float]] = set()
@@ -118,13 +126,17 @@ class Creator:
             return RETRY_CREATE
         # From here the password exists only in this process: finish even if the handler is
         # cancelled (operator shutdown); the engine awaits `storing` before it stops.
-        task = asyncio.create_task(self._store(tracked, desired, result))
+        task = asyncio.create_task(self._store(tracked, desired, result, client))
         self.storing.add(task)
         task.add_done_callback(self.storing.discard)
         return await asyncio.shield(task)
 
     async def _store(
-        self, tracked: Tracked, desired: Desired, result: Result[CreatedInstance]
+        self,
+        tracked: Tracked,
+        desired: Desired,
+        result: Result[CreatedInstance],
+        client: AuraClient,
     ) -> float:
         created = result.value
         tracked.created_id = created.id
@@ -162,7 +174,7 @@ class Creator:
             f"Created Aura instance {created.id} ({details.instance_name}); "
             f"{request_id_text(result.request_id)}",
         )
-        return next_read_delay("creating", 0.0)
+        return next_read_delay("creating", 0.0, self.read_spacing(client))
 
     async def drain(self, limit: float) -> None:
         """Wait (up to `limit` seconds) for answers still being stored."""

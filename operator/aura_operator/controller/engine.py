@@ -35,7 +35,7 @@ from aura_operator.controller.listing import Confirmation, confirm_by_listing
 from aura_operator.controller.publishing import Publisher
 from aura_operator.controller.recovery import Recovery
 from aura_operator.controller.reporting import Report
-from aura_operator.controller.schedule import next_read_delay
+from aura_operator.controller.schedule import next_read_delay, read_spacing
 from aura_operator.controller.secrets import ConnectionDetails, CredentialsProblem
 from aura_operator.controller.settings import OperatorSettings
 from aura_operator.controller.tracking import Fleet, Key, Tracked
@@ -80,7 +80,7 @@ class Engine:
             time_scale=settings.time_scale,
             watched_namespaces=settings.watch_namespaces,
         )
-        self.creator = Creator(self.publish, self.secrets, self.recovery)
+        self.creator = Creator(self.publish, self.secrets, self.recovery, self.read_spacing)
         self.deleter = Deleter(
             self.publish, self.accounts, self.secrets, self.recovery, settings.time_scale
         )
@@ -136,6 +136,15 @@ class Engine:
     async def drain(self, limit: float) -> None:
         """At shutdown: let create answers being stored reach their Secret and status."""
         await self.creator.drain(limit)
+
+    def read_spacing(self, client: AuraClient) -> float:
+        """Aura seconds between reads of one instance in transition: every such instance read
+        that often stays within the background share of the credential's learned rate."""
+        return read_spacing(
+            self.fleet.in_transition(),
+            requests_per_minute=client.requests_per_minute(),
+            share=self.settings.background_share,
+        )
 
     def desired(self, tracked: Tracked) -> Desired:
         return desired_from_spec(
@@ -231,7 +240,7 @@ class Engine:
         if step.kind is StepKind.WAIT:
             report.ready_if(False, step.reason, step.message)
             await self.publish.status(tracked, report)
-            return next_read_delay(observed.status, elapsed)
+            return next_read_delay(observed.status, elapsed, self.read_spacing(access.client))
         if step.kind is StepKind.BLOCKED:
             report.stall(step.reason, step.message)
             await self.publish.status(tracked, report)
@@ -278,7 +287,7 @@ class Engine:
                 return None
             report.ready_if(False, "AuraBusy", describe(error))
             await self.publish.status(tracked, report)
-            return next_read_delay("updating", 0.0)
+            return next_read_delay("updating", 0.0, self.read_spacing(client))
         except (AuraClientError, AuraNotFound) as error:
             await reject(self.publish, tracked, report, error, clear_intent=False)
             return None
@@ -316,7 +325,7 @@ class Engine:
             )
         if rename_only:
             return 0.0
-        return next_read_delay(ACTION_STATUS[step.kind], 0.0)
+        return next_read_delay(ACTION_STATUS[step.kind], 0.0, self.read_spacing(client))
 
     def _rejected_this_generation(self, tracked: Tracked) -> bool:
         stalled = conditions.find(tracked.status.get("conditions"), conditions.STALLED)

@@ -3,16 +3,26 @@ time scale). Reads are scheduled where a result is likely, never on a tight fixe
 
 from __future__ import annotations
 
+import math
 import random
 
 from aura_operator.controller.decisions import EXPECTED_DURATION, UNKNOWN_STATUS_DURATION
 
-# The first read after an operation starts comes when most such operations are done
+# Under load, the first read after an operation starts comes when most such operations are done
 # (provisioning times spread around the usual duration); later reads come closer together.
+# With budget to spare, reads start earlier and come every `read_spacing` seconds instead.
 FIRST_READ_FACTOR = 1.2
+EARLIEST_READ_FACTOR = 0.6
+"""With an idle budget the first read comes at this share of the usual duration (few
+operations end sooner)."""
+LOADED_SPACING = 60.0
+"""From this spacing between reads of one instance on, the first read comes at
+FIRST_READ_FACTOR; below it, proportionally earlier."""
 FOLLOW_UP_FACTOR = 0.06
 MIN_INTERVAL = 10.0
 MAX_INTERVAL = 120.0
+MIN_SPACING = 5.0
+"""The closest two reads of one instance ever come, however idle the budget."""
 
 DEFAULT_DRIFT_PERIOD = 1800.0
 STARTUP_GRACE = 60.0
@@ -22,16 +32,32 @@ JITTER = 0.5
 keep checking in step."""
 
 
-def next_read_delay(status: str, elapsed: float) -> float:
+def read_spacing(waiting: int, *, requests_per_minute: float, share: float) -> float:
+    """Seconds between two reads of one of `waiting` instances in transition so that reading
+    all of them every so often takes at most `share` of `requests_per_minute` (the budget's
+    current, learned rate): short when the budget is idle, long when the fleet or another
+    client's load is large."""
+    per_minute = requests_per_minute * share
+    if per_minute <= 0:
+        return math.inf
+    return max(MIN_SPACING, 60.0 * max(1, waiting) / per_minute)
+
+
+def next_read_delay(status: str, elapsed: float, spacing: float = math.inf) -> float:
     """Seconds until the next status read of an instance in a transitional `status` that has
-    been in it for `elapsed` seconds."""
+    been in it for `elapsed` seconds, when the budget allows one read of it every `spacing`
+    seconds (`read_spacing`; infinite: as if the budget were busy)."""
     expected = EXPECTED_DURATION.get(status, UNKNOWN_STATUS_DURATION)
-    first_read_at = expected * FIRST_READ_FACTOR
+    spacing = max(MIN_SPACING, spacing)
+    load = min(1.0, spacing / LOADED_SPACING)
+    factor = EARLIEST_READ_FACTOR + (FIRST_READ_FACTOR - EARLIEST_READ_FACTOR) * load
+    first_read_at = expected * factor
+    floor = min(MIN_INTERVAL, spacing)
     if elapsed < first_read_at:
-        return max(MIN_INTERVAL, first_read_at - elapsed)
+        return max(floor, first_read_at - elapsed)
     overdue = elapsed - first_read_at
     interval = expected * FOLLOW_UP_FACTOR * (1.0 + overdue / expected)
-    return min(MAX_INTERVAL, max(MIN_INTERVAL, interval))
+    return min(MAX_INTERVAL, spacing, max(floor, interval))
 
 
 def drift_period(

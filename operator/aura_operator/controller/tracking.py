@@ -7,10 +7,16 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from aura_operator.api import RECONCILE_ANNOTATION, RECONCILE_DISABLED, SYNC_NOW_ANNOTATION
+from aura_operator.api import (
+    RECONCILE_ANNOTATION,
+    RECONCILE_DISABLED,
+    SYNC_NOW_ANNOTATION,
+    Phase,
+)
 from aura_operator.controller.kube import ObjectRef
 
 Key = tuple[str, str]  # (namespace, name)
+AT_REST = frozenset({Phase.READY.value, Phase.PAUSED.value, Phase.FAILED.value})
 
 
 @dataclass
@@ -113,6 +119,11 @@ class Fleet:
             tracked.spec = dict(body.get("spec") or {})
             tracked.metadata = metadata
         return tracked
+
+    def in_transition(self) -> int:
+        """Objects waiting for Aura (to be created, or to finish an operation): the ones whose
+        status is read until it settles."""
+        return sum(1 for t in self._objects.values() if t.status.get("phase") not in AT_REST)
 
     def writes_enabled_again(self, tracked: Tracked) -> bool:
         """True when the last update removed `aura.neo4j.io/reconcile: disabled`."""
