@@ -1,16 +1,18 @@
 """Convergence benchmark: the real operator against the Aura simulator (time-scaled) and the
-Kubernetes API emulator, through five workloads (run on demand, never part of the tests).
+Kubernetes API emulator, through six workloads (run on demand, never part of the tests).
 
     .venv/bin/python bench/converge.py --workload burst,restart,delete,shared --n 500
     .venv/bin/python bench/converge.py --workload idle --n 500 --time-scale 20
+    .venv/bin/python bench/converge.py --workload latency --n 1 --rounds 10
 
 Workloads: burst (create N at once; user edits - resizes - on Ready ones while it runs),
 delete (all N, deletionPolicy Delete), restart (the operator, with N Ready), idle (one
 simulated hour with N Ready), shared (the burst while another client spends part of the
-budget). burst, idle, restart and delete run in that order on one fleet (the burst prepares the
-fleet when it is not selected); shared runs on a fresh one. Every figure is in simulated
-(Aura) seconds unless it says otherwise. Prints a table per workload and writes JSON and a PNG
-(calls per minute, stacked by limiter lane) to --out.
+budget), latency (N creates on an idle budget, --rounds times: detection lag and calls per
+create; not part of `all`). burst, idle, restart and delete run in that order on one fleet (the
+burst prepares the fleet when it is not selected); shared and latency run on fresh ones. Every
+figure is in simulated (Aura) seconds unless it says otherwise. Prints a table per workload and
+writes JSON and a PNG (calls per minute, stacked by limiter lane) to --out.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from typing import Any
 
 from convergelib.burst import burst
 from convergelib.delete import delete_all
+from convergelib.latency import latency
 from convergelib.oracle import __doc__ as ORACLE_DEFINITION
 from convergelib.plot import Timeline, plot
 from convergelib.report import table, write_calls, write_json
@@ -40,7 +43,8 @@ from convergelib.stack import (
 )
 from convergelib.steady import idle, remove_new_instance, restart
 
-WORKLOADS = ("burst", "delete", "restart", "idle", "shared")
+WORKLOADS = ("burst", "delete", "restart", "idle", "shared", "latency")
+ALL = ("burst", "delete", "restart", "idle", "shared")
 ON_ONE_FLEET = ("burst", "idle", "restart", "delete")
 DEFAULT_OUT = Path(__file__).resolve().parent / "out"
 
@@ -48,7 +52,7 @@ DEFAULT_OUT = Path(__file__).resolve().parent / "out"
 def parse_workloads(text: str) -> tuple[str, ...]:
     names = [w.strip() for w in text.split(",") if w.strip()]
     if names == ["all"]:
-        return WORKLOADS
+        return ALL
     unknown = [w for w in names if w not in WORKLOADS]
     if unknown or not names:
         raise argparse.ArgumentTypeError(
@@ -65,8 +69,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--workload",
         type=parse_workloads,
-        default=WORKLOADS,
-        help=f"one or more of {', '.join(WORKLOADS)}, comma-separated, or all",
+        default=ALL,
+        help=f"one or more of {', '.join(WORKLOADS)}, comma-separated, or all ({', '.join(ALL)})",
     )
     parser.add_argument("--n", type=int, default=100, help="instances (e.g. 10, 100, 500, 1000)")
     parser.add_argument(
@@ -88,6 +92,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="calls a minute the other client spends in the shared workload",
     )
     parser.add_argument(
+        "--rounds", type=int, default=10, help="rounds of N creates in the latency workload"
+    )
+    parser.add_argument(
         "--operator-src",
         type=Path,
         default=None,
@@ -95,8 +102,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "with a change to measure); the simulator and emulator stay the repository's",
     )
     args = parser.parse_args(argv)
-    if args.n < 1 or args.time_scale <= 0:
-        parser.error("--n and --time-scale must be positive")
+    if args.n < 1 or args.time_scale <= 0 or args.rounds < 1:
+        parser.error("--n, --rounds and --time-scale must be positive")
     return args
 
 
@@ -165,6 +172,27 @@ async def run_shared(
     return [result], timeline, stack
 
 
+async def run_latency(
+    settings: RunSettings, out: Path, operator_src: Path | None
+) -> tuple[list[WorkloadResult], Timeline, Stack]:
+    options = StackOptions(
+        settings.time_scale, settings.seed, out, f"n{settings.n}-latency", 0.0, operator_src
+    )
+    async with Stack(options) as stack:
+        await stack.start_operator()
+        result = await _shown(latency(stack, settings))
+        await stack.stop_operator()
+        timeline = Timeline(
+            f"N={settings.n}: latency, {settings.rounds} rounds on an idle budget",
+            stack.started_at,
+            stack.calls(),
+            [result],
+            OPERATOR_BUDGET,
+            RATE_LIMIT,
+        )
+    return [result], timeline, stack
+
+
 async def _shown(running: Any) -> WorkloadResult:
     result: WorkloadResult = await running
     print(table(result) + "\n", flush=True)
@@ -187,6 +215,7 @@ async def run(args: argparse.Namespace, argv: list[str]) -> int:
         idle_minutes=args.idle_minutes,
         restart_minutes=args.restart_minutes,
         shared_rpm=args.shared_rpm,
+        rounds=args.rounds,
     )
     out: Path = args.out
     command = shlex.join([".venv/bin/python", "bench/converge.py", *argv])
@@ -206,6 +235,8 @@ async def run(args: argparse.Namespace, argv: list[str]) -> int:
         runs.append(run_fleet(selected, settings, out, args.operator_src))
     if "shared" in selected:
         runs.append(run_shared(settings, out, args.operator_src))
+    if "latency" in selected:
+        runs.append(run_latency(settings, out, args.operator_src))
     for run in runs:
         done, timeline, stack = await run
         results.extend(done)
@@ -221,7 +252,7 @@ async def run(args: argparse.Namespace, argv: list[str]) -> int:
             }
             for p in stack.processes
         )
-    stem = f"converge-n{settings.n}-{'+'.join(selected) if selected != WORKLOADS else 'all'}"
+    stem = f"converge-n{settings.n}-{'+'.join(selected) if selected != ALL else 'all'}"
     document = {
         "command": command,
         "started_at": started_at,
@@ -241,6 +272,7 @@ async def run(args: argparse.Namespace, argv: list[str]) -> int:
             "edits": settings.edits,
             "edit_every_s": settings.edit_every,
             "shared_rpm": settings.shared_rpm,
+            "latency_rounds": settings.rounds,
         },
         "definitions": {
             "theoretical_minimum": " ".join(ORACLE_DEFINITION.split()) if ORACLE_DEFINITION else "",

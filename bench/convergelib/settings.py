@@ -26,6 +26,8 @@ class RunSettings:
     """Simulated seconds after the restart at which one new AuraInstance is applied."""
     shared_rpm: float = 50.0
     """Requests a minute the other client spends in the shared burst (40 % of 125)."""
+    rounds: int = 10
+    """Rounds of N creates in the latency workload, each after the previous is Ready."""
 
     def real(self, simulated: float) -> float:
         return simulated / self.time_scale
