@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Any
 
+import httpx
 import pytest
 from e2e_harness import NAMESPACE, TENANT, Harness, condition, is_ready
 
@@ -96,9 +98,16 @@ async def test_deleting_while_the_create_outcome_is_ambiguous_keeps_the_finalize
         "memory": "2GB",
         "version": "5",
     }
-    assert (await operator.aura_call("POST", "/instances", body)).status_code == 202
-    await operator.faults(create_commit_then_fail="drop")
+    # Our create and, right after it, someone else's of the same name both lose their answer
+    # and commit ten minutes later, after our intent and in the same listing interval: either
+    # could be ours.
+    await operator.faults(
+        create_commit_then_fail="drop", create_commit_then_fail_count=2, create_commit_delay=600
+    )
     await operator.apply("movies", {"deletionPolicy": "Delete"})
+    await operator.poll(lambda: operator.aura_requests("POST", "/v1/instances"))
+    with contextlib.suppress(httpx.HTTPError):
+        await operator.aura_call("POST", "/instances", body)
     await operator.wait(
         "movies", lambda o: condition(o, "Stalled").get("reason") == "AmbiguousInstances"
     )

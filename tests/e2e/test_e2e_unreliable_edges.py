@@ -3,10 +3,280 @@ create, creates that commit long after the client gave up, skewed clocks, gatewa
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
 import pytest
-from e2e_harness import Harness, condition
+from e2e_harness import TENANT, TIME_SCALE, Harness, condition, is_ready
+
+from aura_operator.controller.recovery import CONFIRM_WINDOW
+from aura_operator.simulator import Faults, SimulatorConfig
+from aura_operator.simulator.config import Durations
 
 pytestmark = pytest.mark.e2e
+
+NEVER = 1e9  # Aura seconds: "until the test says otherwise"
+
+
+def config(*, clock_offset: float = 0.0, creating: float = 240.0, **faults: Any) -> SimulatorConfig:
+    return SimulatorConfig(
+        seed=11,
+        time_scale=TIME_SCALE,
+        initial_scheduled_snapshot=False,
+        clock_offset=clock_offset,
+        durations=Durations(creating=creating),
+        faults=Faults(**faults),
+    )
+
+
+class ConditionLog:
+    """Every (phase, Ready reason, Stalled, Stalled reason) the objects showed, polled."""
+
+    def __init__(self, operator: Harness, names: list[str]) -> None:
+        self.operator = operator
+        self.seen: dict[str, list[tuple[Any, ...]]] = {name: [] for name in names}
+
+    async def poll(self) -> None:
+        while True:
+            for name, seen in self.seen.items():
+                obj = await self.operator.get(name)
+                entry = (
+                    (obj.get("status") or {}).get("phase"),
+                    condition(obj, "Ready").get("reason"),
+                    condition(obj, "Stalled").get("status"),
+                    condition(obj, "Stalled").get("reason"),
+                )
+                if not seen or seen[-1] != entry:
+                    seen.append(entry)
+            await asyncio.sleep(0.01)
+
+    def stalls(self, name: str) -> list[tuple[Any, ...]]:
+        return [entry for entry in self.seen[name] if entry[2] == "True"]
+
+    def phases(self, name: str) -> list[Any]:
+        return [entry[0] for entry in self.seen[name]]
+
+    def ready_reasons(self, name: str) -> list[Any]:
+        return [entry[1] for entry in self.seen[name]]
+
+
+@contextlib.asynccontextmanager
+async def watching(operator: Harness, *names: str) -> AsyncIterator[ConditionLog]:
+    log = ConditionLog(operator, list(names))
+    task = asyncio.create_task(log.poll())
+    try:
+        yield log
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+def aura_time(entry: dict[str, Any]) -> float:
+    return float(entry["time"])
+
+
+async def read_404_after(operator: Harness, seq: int, path_prefix: str) -> bool:
+    log = await operator.sim_get(f"/_sim/requests?since={seq}")
+    return any(e["path"].startswith(path_prefix) and e["status"] == 404 for e in log)
+
+
+# 1. Eventual consistency after a create
+
+
+@pytest.mark.parametrize("sim_config", [config(creating=1200)])
+async def test_a_restart_right_after_creates_reads_404_and_does_not_report_them_gone(
+    operator: Harness,
+) -> None:
+    names = ["movies", "books", "music"]
+    for name in names:
+        await operator.apply(name)
+    for name in names:
+        await operator.wait(name, lambda o: bool((o.get("status") or {}).get("instanceId")))
+    await operator.stop_operator()
+    # Aura does not show the new instances yet, in reads or in the listing.
+    await operator.faults(read_after_create_404_seconds=NEVER, list_after_create_lag_seconds=NEVER)
+    seq = (await operator.aura_requests())[-1]["seq"]
+
+    async with watching(operator, *names) as log:
+        await operator.start_operator()  # resumes the creating instances: reads each at once
+        await operator.poll(lambda: read_404_after(operator, seq, "/v1/instances/"))
+        await asyncio.sleep(0.2)
+        await operator.faults(read_after_create_404_seconds=0, list_after_create_lag_seconds=0)
+        await operator.sim_post("/_sim/clock", {"advance": 1200})
+        for name in names:
+            await operator.wait_ready(name, within=20)
+
+    for name in names:
+        assert log.stalls(name) == [], log.seen[name]
+        assert "Failed" not in log.phases(name)
+        assert "ConfirmingNotFound" in log.ready_reasons(name)
+    assert len(await operator.aura_instances()) == 3
+    assert len(await operator.aura_requests("POST", "/v1/instances")) == 3
+
+
+@pytest.mark.parametrize("sim_config", [config(creating=NEVER)])
+async def test_a_stall_is_cleared_and_the_phase_restored_when_the_instance_is_seen_again(
+    operator: Harness,
+) -> None:
+    await operator.faults(read_after_create_404_seconds=NEVER, list_after_create_lag_seconds=NEVER)
+    await operator.apply("movies")
+    # Aura misses the instance for longer than the operator confirms a 404: it reports it gone.
+    obj = await operator.wait(
+        "movies", lambda o: condition(o, "Stalled").get("reason") == "InstanceNotFound", 20
+    )
+    assert obj["status"]["phase"] == "Failed"
+
+    await operator.faults(read_after_create_404_seconds=0, list_after_create_lag_seconds=0)
+    await operator.annotate("movies", {"aura.neo4j.io/sync-now": "1"})
+    obj = await operator.wait("movies", lambda o: condition(o, "Stalled").get("status") == "False")
+
+    assert obj["status"]["phase"] == "Creating"  # as Aura reports it, no longer Failed
+    assert condition(obj, "Synced")["status"] == "True"
+    assert condition(obj, "Ready")["status"] == "False"
+
+
+# 2. A create that commits long after the client gave up
+
+
+@pytest.mark.parametrize(
+    "sim_config",
+    [
+        config(
+            create_commit_then_fail="504",
+            gateway_error_html=True,
+            create_commit_delay=600,  # committed ten minutes after the POST was sent
+            list_after_create_lag_seconds=600,  # and listed ten minutes after that
+        )
+    ],
+)
+async def test_a_create_committed_ten_minutes_late_is_adopted_not_duplicated(
+    operator: Harness,
+) -> None:
+    async with watching(operator, "movies") as log:
+        await operator.apply("movies")
+        obj = await operator.wait_ready("movies", within=30)
+
+    [instance] = await operator.aura_instances()
+    assert obj["status"]["instanceId"] == instance["id"]
+    assert len(await operator.aura_requests("POST", "/v1/instances")) == 1
+    assert "CreateOutcomeUnknown" in log.ready_reasons("movies")
+    assert not [e for e in await operator.events("movies") if e["reason"] == "CreateNotFound"]
+    await operator.wait_event("movies", "AdoptedAfterLostAnswer")
+
+
+@pytest.mark.parametrize(
+    "sim_config", [config(error_rate=1.0, error_codes=[503], error_methods=["POST"])]
+)
+async def test_a_create_that_really_failed_is_sent_again_after_the_window_despite_restarts(
+    operator: Harness,
+) -> None:
+    await operator.apply("movies")
+    obj = await operator.wait(
+        "movies", lambda o: condition(o, "Ready").get("reason") == "CreateOutcomeUnknown"
+    )
+    await operator.faults(error_rate=0.0)
+    assert obj["status"]["createIntent"]["conclusiveAt"]
+    # A crash loop does not start the confirmation over: its progress is in status.
+    for _ in range(2):
+        await operator.stop_operator()
+        await operator.start_operator()
+
+    await operator.wait_ready("movies", within=30)
+
+    first, second = await operator.aura_requests("POST", "/v1/instances")
+    assert (first["status"], second["status"]) == (503, 202)
+    assert aura_time(second) - aura_time(first) >= CONFIRM_WINDOW
+    assert len(await operator.aura_instances()) == 1
+    await operator.wait_event("movies", "CreateNotFound")
+
+
+# 3. Clocks
+
+
+@pytest.mark.parametrize(
+    "sim_config",
+    [config(clock_offset=600), config(clock_offset=-600)],
+    ids=["aura-10-min-ahead", "aura-10-min-behind"],
+)
+async def test_a_skewed_aura_clock_neither_duplicates_nor_adopts_an_older_namesake(
+    operator: Harness,
+) -> None:
+    # Someone else's instance with the same name, made a few minutes before ours.
+    older = await operator.aura_call(
+        "POST",
+        "/instances",
+        {
+            "name": "movies",
+            "tenant_id": TENANT,
+            "cloud_provider": "gcp",
+            "region": "europe-west1",
+            "type": "professional-db",
+            "memory": "2GB",
+            "version": "5",
+        },
+    )
+    older_id = older.json()["data"]["id"]
+    await operator.sim_post("/_sim/clock", {"advance": 200})
+    await operator.faults(create_commit_then_fail="drop", list_after_create_lag_seconds=120)
+
+    await operator.apply("movies")
+    obj = await operator.wait_ready("movies", within=30)
+
+    assert obj["status"]["instanceId"] != older_id
+    assert len(await operator.aura_instances()) == 2  # theirs and ours: no duplicate
+    assert len(await operator.aura_requests("POST", "/v1/instances")) == 2
+    assert not [e for e in await operator.events("movies") if e["reason"] == "CreateNotFound"]
+
+
+# Also seen
+
+
+@pytest.mark.parametrize(  # slower time, so Kubernetes round trips stay short in Aura seconds
+    "sim_config", [config(creating=30).model_copy(update={"time_scale": 120.0})]
+)
+async def test_after_an_adoption_the_instance_is_read_at_once(operator: Harness) -> None:
+    await operator.faults(create_commit_then_fail="drop")
+    await operator.apply("movies")
+    await operator.wait_event("movies", "AdoptedAfterLostAnswer")
+    obj = await operator.wait_ready("movies")
+
+    instance_id = obj["status"]["instanceId"]
+    log = await operator.aura_requests()
+    listing = max(
+        i for i, e in enumerate(log) if e["path"] == "/v1/instances" and e["method"] == "GET"
+    )
+    first_read = next(e for e in log[listing:] if e["path"] == f"/v1/instances/{instance_id}")
+    # At once, not after the usual first look at a create (about 5 minutes of Aura time).
+    assert aura_time(first_read) - aura_time(log[listing]) < 100
+
+
+async def test_a_failed_user_edit_is_retried_on_the_users_lane(
+    operator: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    await operator.apply("movies")
+    await operator.wait_ready("movies")
+    caplog.set_level(logging.INFO, logger="aura_operator.aura")
+    await operator.faults(error_rate=1.0, error_codes=[503], error_methods=["PATCH"])
+    await operator.patch_spec("movies", {"memory": "4GB"})
+    await operator.wait_event("movies", "AuraWriteFailed")
+    caplog.clear()
+
+    await operator.faults(error_rate=0.0)
+    await operator.wait("movies", lambda o: is_ready(o) and o["status"]["memory"] == "4GB", 20)
+
+    calls = [
+        (getattr(r, "method", None), getattr(r, "status", None), getattr(r, "lane", None))
+        for r in caplog.records
+        if str(getattr(r, "path", "")).startswith("/v1/instances/")
+    ]
+    accepted = next(
+        i for i, (method, status, _) in enumerate(calls) if method == "PATCH" and status == 202
+    )
+    retry = calls[: accepted + 1]
+    assert retry and {lane for _, _, lane in retry} == {"intent"}, calls
 
 
 async def test_a_gateway_page_without_a_request_id_is_reported_as_such(

@@ -59,7 +59,26 @@ class CreateIntent(ApiModel):
 
     name: str = Field(description="Aura display name the instance is created with.")
     tenant_id: str = Field(description="Aura project (tenant) id the instance is created in.")
-    requested_at: AwareDatetime = Field(description="When the create request was about to be sent.")
+    requested_at: AwareDatetime = Field(
+        description="Aura's time (from the Date header of its answers, not the pod's clock) "
+        "just before the create request was sent; only an instance created at or after it can "
+        "be this create's outcome."
+    )
+    listings: int | None = Field(
+        None,
+        ge=0,
+        description="Tenant listings since the create that did not show the instance.",
+        json_schema_extra=INT64,
+    )
+    last_listed_at: AwareDatetime | None = Field(
+        None, description="Aura's time of the latest of those listings."
+    )
+    conclusive_at: AwareDatetime | None = Field(
+        None,
+        description="From this time (Aura's clock) on, a listing without the instance proves "
+        "the create did not happen (allowing for a late commit and a lagging listing); the "
+        "create is then sent again.",
+    )
 
 
 class AuraInstanceStatus(ApiModel):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import time
 from collections.abc import Callable
 
 from aura_operator.api import Phase
@@ -26,9 +27,8 @@ from aura_operator.aura import (
 from aura_operator.controller.connection import ConnectionSecrets
 from aura_operator.controller.desired import Desired
 from aura_operator.controller.failures import describe, reject, write_failed
-from aura_operator.controller.kube import now_rfc3339
 from aura_operator.controller.publishing import Publisher
-from aura_operator.controller.recovery import Recovery
+from aura_operator.controller.recovery import SEND_WINDOW, Recovery, rfc3339
 from aura_operator.controller.reporting import Report
 from aura_operator.controller.schedule import next_read_delay
 from aura_operator.controller.secrets import ConnectionDetails
@@ -51,7 +51,10 @@ class Creator:
         secrets: ConnectionSecrets,
         recovery: Recovery,
         read_spacing: Callable[[AuraClient], float] = lambda client: math.inf,
+        *,
+        time_scale: float = 1.0,
     ) -> None:
+        self.time_scale = time_scale
         self.publish = publisher
         self.read_spacing = read_spacing
         """Seconds between reads of an instance in transition the budget allows (engine)."""
@@ -85,13 +88,23 @@ class Creator:
             )
             await self.publish.status(tracked, report)
             return None
-        intent = {"name": desired.name, "tenantId": tenant_id, "requestedAt": now_rfc3339()}
+        try:
+            # Aura's clock, not the pod's: the recovery compares it with Aura's `created_at`.
+            requested_at = await client.aura_time(lane=Lane.CREATE)
+        except AuraAuthError:
+            raise  # reported as CredentialsInvalid by the engine
+        except AuraError as error:
+            report = Report()
+            report.ready_if(False, "CreatePending", describe(error))
+            await write_failed(self.publish, tracked, report, error, "Create")
+            return RETRY_CREATE
+        send_by = time.monotonic() + SEND_WINDOW / self.time_scale
+        intent = {"name": desired.name, "tenantId": tenant_id, "requestedAt": rfc3339(requested_at)}
         # The intent must be durable before the POST: a crash after it leaves a trace to recover.
         await self.publish.raw_status(tracked, {"createIntent": intent, "phase": "Creating"})
-        tracked.first_empty_listing = None
         request = CreateInstanceRequest(**desired.create_body(tenant_id))
         try:
-            result = await client.create_instance(request, lane=Lane.CREATE)
+            result = await client.create_instance(request, lane=Lane.CREATE, send_by=send_by)
         except CreateOutcomeUnknown as error:
             await self.publish.event(
                 tracked,
@@ -119,7 +132,8 @@ class Creator:
             )
             return None
         except AuraError as error:
-            # Not sent, or refused before Aura acted (429 after retries, connection refused).
+            # Not sent, or refused before Aura acted (429 after retries, connection refused,
+            # no permit within SEND_WINDOW of the intent).
             report = Report(fields={"createIntent": None})
             report.ready_if(False, "CreatePending", describe(error))
             await write_failed(self.publish, tracked, report, error, "Create")

@@ -7,6 +7,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
+from datetime import timedelta
 
 from aura_operator.api import Phase
 from aura_operator.aura import (
@@ -29,20 +30,25 @@ from aura_operator.controller.creation import RECHECK_CREDENTIALS, Creator
 from aura_operator.controller.decisions import Step, StepKind, next_step
 from aura_operator.controller.deletion import Deleter
 from aura_operator.controller.desired import Desired, desired_from_spec
-from aura_operator.controller.failures import describe, reject, write_failed
+from aura_operator.controller.failures import describe, reject, unsynced, write_failed
 from aura_operator.controller.kube import KubeClient
 from aura_operator.controller.listing import Confirmation, confirm_by_listing
 from aura_operator.controller.publishing import Publisher
-from aura_operator.controller.recovery import Recovery
+from aura_operator.controller.recovery import SHARE_SLACK, Recovery
 from aura_operator.controller.reporting import Report
-from aura_operator.controller.schedule import next_read_delay, read_spacing
+from aura_operator.controller.schedule import MAX_INTERVAL, next_read_delay, read_spacing
 from aura_operator.controller.secrets import ConnectionDetails, CredentialsProblem
 from aura_operator.controller.settings import OperatorSettings
+from aura_operator.controller.tenant_listings import TenantListings
 from aura_operator.controller.tracking import Fleet, Key, Tracked
 
 logger = logging.getLogger("aura_operator.controller")
 
 RETRY_LATER = 60.0  # Aura seconds before retrying after a transient failure
+NOT_FOUND_CONFIRM = 600.0
+"""Aura seconds of 404s (and then a tenant listing without it) before an instance is reported
+gone: Aura can miss a new instance in reads and listings for a while after its create."""
+NOT_FOUND_FIRST_RETRY = 10.0
 RECHECK_SECRET = 30.0
 ACTION_VERB = {
     StepKind.PATCH: "Updated",
@@ -73,14 +79,21 @@ class Engine:
         self.accounts = Accounts(settings, aura, kube)
         self.publish = Publisher(kube, on_error)
         self.secrets = ConnectionSecrets(self.publish)
+        self.listings = TenantListings()
         self.recovery = Recovery(
             self.publish,
             self.fleet,
             self.secrets,
-            time_scale=settings.time_scale,
+            self.listings,
             watched_namespaces=settings.watch_namespaces,
         )
-        self.creator = Creator(self.publish, self.secrets, self.recovery, self.read_spacing)
+        self.creator = Creator(
+            self.publish,
+            self.secrets,
+            self.recovery,
+            self.read_spacing,
+            time_scale=settings.time_scale,
+        )
         self.deleter = Deleter(
             self.publish, self.accounts, self.secrets, self.recovery, settings.time_scale
         )
@@ -100,7 +113,10 @@ class Engine:
         tracked = self.fleet.get(key)
         if tracked is None or tracked.deleting:
             return
-        lane = Lane.INTENT if tracked.sync_now_requested() else Lane.BACKGROUND
+        sync_now = tracked.sync_now_requested()
+        # A user's change not carried out yet (a write that failed, Aura busy) keeps the
+        # user's lane when it is retried from here.
+        lane = Lane.INTENT if sync_now or self._user_change_pending(tracked) else Lane.BACKGROUND
         async with tracked.lock:
             delay = await self._timed_ensure(tracked, lane)
         self.schedule(key, delay)
@@ -211,16 +227,7 @@ class Engine:
         try:
             result = await access.client.get_instance(instance_id, lane=lane)
         except AuraNotFound as error:
-            report.fields["lastRequestId"] = error.request_id
-            report.phase = Phase.FAILED
-            report.stall(
-                "InstanceNotFound",
-                f"Aura has no instance {instance_id} ({request_id_text(error.request_id)}): it was "
-                "deleted outside the operator, which will not re-create it. Delete this "
-                "resource, or create a new one to get a new instance.",
-            )
-            await self.publish.status(tracked, report)
-            return None
+            return await self._confirm_gone(tracked, desired, access, instance_id, error, report)
         except AuraAuthError:
             raise
         except AuraError as error:
@@ -231,6 +238,8 @@ class Engine:
             await self.publish.status(tracked, report)
             return RETRY_LATER
         observed = result.value
+        tracked.not_found_since = None
+        clear_resolved_stall(tracked, report)
         report.fields.update(observed_fields(observed, result.request_id))
         if not tracked.status.get("connectionSecretName"):
             await self._write_connection_secret_without_password(tracked, desired, observed, report)
@@ -246,6 +255,7 @@ class Engine:
             await self.publish.status(tracked, report)
             return None
         if step.kind is StepKind.READY:
+            tracked.confirmed_generation = tracked.generation
             report.ready_if(True, step.reason, step.message)
             report.not_stalled()
             if not self._rejected_this_generation(tracked):
@@ -266,9 +276,9 @@ class Engine:
     async def _act(
         self, tracked: Tracked, client: AuraClient, instance_id: str, step: Step, report: Report
     ) -> float | None:
-        drift = step.kind is StepKind.PATCH and tracked.status.get("observedGeneration") == (
-            tracked.generation
-        )
+        # Drift: the spec was seen carried out and has not changed since; otherwise this
+        # write is (still) the user's, even after a write of it was accepted and then undone.
+        drift = step.kind is StepKind.PATCH and tracked.confirmed_generation == tracked.generation
         lane = Lane.BACKGROUND if drift else Lane.INTENT
         tracked.begin_write()
         try:
@@ -327,6 +337,73 @@ class Engine:
             return 0.0
         return next_read_delay(ACTION_STATUS[step.kind], 0.0, self.read_spacing(client))
 
+    async def _confirm_gone(
+        self,
+        tracked: Tracked,
+        desired: Desired,
+        access: Access,
+        instance_id: str,
+        error: AuraNotFound,
+        report: Report,
+    ) -> float | None:
+        """A 404 is not proof: Aura can miss a new instance for a while (eventual consistency).
+        Read again with growing pauses for NOT_FOUND_CONFIRM Aura seconds, then list the tenant;
+        only an instance missing from both is reported gone."""
+        report.fields["lastRequestId"] = error.request_id
+        now = time.monotonic()
+        if tracked.not_found_since is None:
+            tracked.not_found_since = now
+        elapsed = (now - tracked.not_found_since) * self.settings.time_scale
+        answered = (
+            f"Aura answered 404 for instance {instance_id} ({request_id_text(error.request_id)})"
+        )
+        if elapsed < NOT_FOUND_CONFIRM:
+            report.ready_if(
+                False,
+                "ConfirmingNotFound",
+                f"{answered}; a new instance can be missing from Aura's answers for a while, "
+                "so it is read again before it is reported gone",
+            )
+            await self.publish.status(tracked, report)
+            return min(NOT_FOUND_CONFIRM - elapsed, max(NOT_FOUND_FIRST_RETRY, elapsed))
+        tenant = desired.tenant_id or access.credentials.tenant_id
+        if tenant:
+            try:
+                aura_now = await access.client.aura_time(lane=Lane.BACKGROUND)
+                listing = await self.listings.get(
+                    access.client, tenant, aura_now - timedelta(seconds=SHARE_SLACK)
+                )
+            except AuraError as failure:
+                report.synced = unsynced(failure)
+                await self.publish.status(tracked, report)
+                return RETRY_LATER
+            if any(item.id == instance_id for item in listing.items):
+                report.ready_if(
+                    False,
+                    "ConfirmingNotFound",
+                    f"{answered}, but the tenant listing shows it; reading it again",
+                )
+                await self.publish.status(tracked, report)
+                return MAX_INTERVAL
+        report.phase = Phase.FAILED
+        report.stall(
+            "InstanceNotFound",
+            f"{answered} for {elapsed / 60:.0f} minutes and the tenant listing does not show "
+            "it: it was deleted outside the operator, which will not re-create it. Delete this "
+            "resource, or create a new one to get a new instance.",
+        )
+        await self.publish.status(tracked, report)
+        return None
+
+    def _user_change_pending(self, tracked: Tracked) -> bool:
+        """The spec changed and the operator has not carried the change out (nor had it
+        refused): the next write for it is user intent."""
+        return (
+            tracked.instance_id is not None
+            and tracked.status.get("observedGeneration") != tracked.generation
+            and not self._rejected_this_generation(tracked)
+        )
+
     def _rejected_this_generation(self, tracked: Tracked) -> bool:
         stalled = conditions.find(tracked.status.get("conditions"), conditions.STALLED)
         return bool(
@@ -345,6 +422,36 @@ class Engine:
             connection_url=observed.connection_url,
         )
         await self.secrets.write_without_password(tracked, desired, details, report)
+
+
+RESOLVED_BY_A_READ = frozenset(
+    {
+        "InstanceNotFound",
+        "CredentialsMissing",
+        "CredentialsInvalid",
+        "TenantIdMissing",
+        "AmbiguousInstances",
+        "ConnectionSecretInUse",
+        "NothingToObserve",
+    }
+)
+"""Stalled reasons an answer from Aura about the instance proves over."""
+
+
+def clear_resolved_stall(tracked: Tracked, report: Report) -> None:
+    """Aura just answered for the instance: a Stalled condition for a reason that answer
+    disproves (the instance gone, credentials refused) no longer holds."""
+    current = tracked.status.get("conditions")
+    stalled = conditions.find(current, conditions.STALLED)
+    if not stalled or stalled.get("status") != "True":
+        return
+    reason = stalled.get("reason")
+    if reason not in RESOLVED_BY_A_READ:
+        return
+    report.not_stalled()
+    synced = conditions.find(current, conditions.SYNCED)
+    if synced and synced.get("status") == "False" and synced.get("reason") == reason:
+        report.synced_ok("Recovered", f"{reason} no longer holds: Aura answered for the instance")
 
 
 def observed_fields(observed: Instance, request_id: str | None) -> dict[str, object]:

@@ -1,25 +1,47 @@
-"""Finding the outcome of a create whose answer was lost (design 3.1, step 4)."""
+"""Finding the outcome of a create whose answer was lost (design 3.1, step 4).
+
+Aura may commit a create long after the client gave up on it, and its listing may lag behind
+its commits, so an empty listing soon after the create proves nothing. The intent stays open
+(Ready=False, CreateOutcomeUnknown) and the tenant is listed at growing intervals; only a
+listing taken CONFIRM_WINDOW after the intent (on Aura's clock) without the instance proves
+the create did not happen. Every time is Aura's (the Date of its answers): the intent's, the
+listings' and `created_at`, so the pod's clock plays no part. The progress is kept in the
+intent in status: a restart continues the schedule instead of starting it again.
+"""
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from aura_operator.api import Phase
-from aura_operator.aura import AuraClient, AuraError, InstanceSummary, Lane
+from aura_operator.aura import AuraClient, AuraError, InstanceSummary
 from aura_operator.controller.connection import ConnectionSecrets
 from aura_operator.controller.desired import Desired
 from aura_operator.controller.failures import unsynced
 from aura_operator.controller.publishing import Publisher
 from aura_operator.controller.reporting import Report
-from aura_operator.controller.schedule import next_read_delay
 from aura_operator.controller.secrets import ConnectionDetails
+from aura_operator.controller.tenant_listings import TenantListings
 from aura_operator.controller.tracking import Fleet, Tracked
 
-CLOCK_SKEW = timedelta(minutes=2)
-"""How far Aura's `created_at` may lag our `requestedAt` and still match the intent."""
-EMPTY_LISTINGS_APART = 30.0
-"""Aura seconds between the two empty listings that prove a create did not happen."""
+SEND_WINDOW = 120.0
+"""Aura seconds after its intent within which a create is sent, or not at all (the limiter's
+permit must come by then)."""
+LATE_COMMIT = 600.0
+"""Aura seconds after it was sent that a create may still commit."""
+LISTING_LAG = 600.0
+"""Aura seconds a commit may take to show in the tenant listing."""
+CONFIRM_WINDOW = SEND_WINDOW + LATE_COMMIT + LISTING_LAG
+"""From this many Aura seconds after the intent, a listing without the instance proves the
+create did not happen: what a create that really failed costs before it is sent again."""
+LISTING_SCHEDULE: tuple[float, ...] = (30.0, 60.0, 120.0, 240.0, 480.0, 960.0, CONFIRM_WINDOW)
+"""When (Aura seconds after the intent) the tenant is listed while the outcome is open."""
+SHARE_SLACK = 15.0
+"""Aura seconds a tenant listing may be older than a look that needs one and still serve it
+(the open intents of a tenant share listings); never for the listing that decides."""
+CREATED_AT_RESOLUTION = timedelta(seconds=1)
+"""Aura's `created_at` is whole seconds: one taken in the intent's second may read earlier."""
 RETRY_LISTING = 60.0
 
 
@@ -30,9 +52,10 @@ def matching_instances(
     requested_at: datetime,
     claimed: set[str],
 ) -> list[InstanceSummary]:
-    """Instances that may be the outcome of our create: the intended name, created at or after
-    the intent (less clock skew), and not already another AuraInstance's."""
-    earliest = requested_at - CLOCK_SKEW
+    """Instances that may be the outcome of our create: the intended name, created (on Aura's
+    clock) at or after the intent, and not already another AuraInstance's. An older namesake
+    is never ours, however close."""
+    earliest = requested_at - CREATED_AT_RESOLUTION
     return [
         item
         for item in listing
@@ -42,9 +65,18 @@ def matching_instances(
     ]
 
 
+def next_listing_at(listed_at: float) -> float:
+    """When (Aura seconds after the intent) the listing after one taken at `listed_at` is due."""
+    return next((point for point in LISTING_SCHEDULE if point > listed_at), CONFIRM_WINDOW)
+
+
 def parse_time(value: str) -> datetime:
     parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def rfc3339(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class Recovery:
@@ -53,27 +85,42 @@ class Recovery:
         publisher: Publisher,
         fleet: Fleet,
         secrets: ConnectionSecrets,
+        listings: TenantListings,
         *,
-        time_scale: float,
         watched_namespaces: tuple[str, ...] = (),
     ) -> None:
         self.publish = publisher
         self.fleet = fleet
         self.secrets = secrets
-        self.time_scale = time_scale
+        self.listings = listings
         self.watched_namespaces = watched_namespaces
 
     async def recover(self, tracked: Tracked, desired: Desired, client: AuraClient) -> float | None:
         """Resolve an open create intent; returns Aura seconds until the next look (None: the
-        drift period). The intent stays open until an instance is adopted or two listings
-        30 s apart prove the create did not happen."""
+        drift period). The intent stays open until an instance is adopted or a listing taken
+        CONFIRM_WINDOW after the intent proves the create did not happen."""
         tracked.begin_write()
-        intent = tracked.status["createIntent"]
+        intent: dict[str, Any] = dict(tracked.status["createIntent"])
         report = Report(phase=Phase.CREATING)
         if await self._adopt_own_answer(tracked, desired, report):
-            return next_read_delay("creating", 0.0)
+            return 0.0  # read it at once: Ready follows from Aura's answer
+        requested_at = parse_time(intent["requestedAt"])
+        conclusive_at = requested_at + timedelta(seconds=CONFIRM_WINDOW)
         try:
-            listing = await client.list_instances(tenant_id=intent["tenantId"], lane=Lane.CREATE)
+            now = await client.aura_time()
+            elapsed = (now - requested_at).total_seconds()
+            last = intent.get("lastListedAt")
+            if last is not None and now < conclusive_at:
+                # A restart or an early look: keep to the schedule the status records.
+                due_in = (
+                    next_listing_at((parse_time(last) - requested_at).total_seconds()) - elapsed
+                )
+                if due_in > 0:
+                    self._still_open(intent, report, conclusive_at)
+                    await self.publish.status(tracked, report)
+                    return due_in
+            need = conclusive_at if now >= conclusive_at else now - timedelta(seconds=SHARE_SLACK)
+            listing = await self.listings.get(client, intent["tenantId"], need)
         except AuraError as error:
             report.synced = unsynced(error)
             report.fields = {"lastRequestId": error.request_id}
@@ -81,9 +128,9 @@ class Recovery:
             return RETRY_LISTING
         report.fields = {"lastRequestId": listing.request_id}
         candidates = matching_instances(
-            listing.value,
+            listing.items,
             name=intent["name"],
-            requested_at=parse_time(intent["requestedAt"]),
+            requested_at=requested_at,
             claimed=await self._claimed_by_others(tracked),
         )
         if len(candidates) > 1:
@@ -98,8 +145,46 @@ class Recovery:
             return RETRY_LISTING * 10
         if len(candidates) == 1:
             await self._adopt_listed(tracked, desired, candidates[0], report)
-            return next_read_delay("creating", 0.0)
-        return await self._nothing_listed(tracked, intent, report)
+            return 0.0  # read it at once: Ready follows from Aura's answer
+        if listing.as_of >= conclusive_at:
+            return await self._did_not_happen(tracked, intent, report)
+        intent.update(
+            listings=int(intent.get("listings") or 0) + 1,
+            lastListedAt=rfc3339(listing.as_of),
+            conclusiveAt=rfc3339(conclusive_at),
+        )
+        report.fields["createIntent"] = intent
+        self._still_open(intent, report, conclusive_at)
+        await self.publish.status(tracked, report)
+        listed_at = (listing.as_of - requested_at).total_seconds()
+        return max(1.0, next_listing_at(listed_at) - elapsed)
+
+    @staticmethod
+    def _still_open(intent: dict[str, Any], report: Report, conclusive_at: datetime) -> None:
+        listings = int(intent.get("listings") or 0)
+        report.ready_if(
+            False,
+            "CreateOutcomeUnknown",
+            f"The create of {intent['name']!r} (requested at {intent['requestedAt']}, Aura's "
+            f"clock) may still appear at Aura; {listings} tenant listing(s) have not shown it "
+            f"yet. If none shows it by {rfc3339(conclusive_at)}, it is sent again.",
+        )
+
+    async def _did_not_happen(
+        self, tracked: Tracked, intent: dict[str, Any], report: Report
+    ) -> float:
+        # Listed CONFIRM_WINDOW after the intent and not there: the create did not happen.
+        # The intent is cleared; the next reconcile creates afresh with a new intent.
+        report.fields["createIntent"] = None
+        report.ready_if(False, "CreatePending", "The earlier create did not happen; creating")
+        await self.publish.status(tracked, report)
+        await self.publish.event(
+            tracked,
+            "CreateNotFound",
+            f"No instance named {intent['name']!r} appeared within "
+            f"{CONFIRM_WINDOW / 60:.0f} minutes of the interrupted create; creating it again",
+        )
+        return 0.0
 
     async def _adopt_own_answer(self, tracked: Tracked, desired: Desired, report: Report) -> bool:
         """The 202 was read and its Secret written, but the status write was lost (a crash or
@@ -112,6 +197,7 @@ class Recovery:
         report.credentials_available(True, "PasswordStored", "from the create answer")
         report.not_stalled()
         report.synced_ok("Recovered")
+        report.ready_if(False, "Creating", f"Aura instance {instance_id}: reading its status")
         report.observed_generation = tracked.generation
         await self.publish.status(tracked, report)
         return True
@@ -136,6 +222,7 @@ class Recovery:
         report.fields.update({"instanceId": found.id, "createIntent": None})
         report.not_stalled()
         report.synced_ok("Recovered")
+        report.ready_if(False, "Creating", f"Adopted Aura instance {found.id}: reading its status")
         report.observed_generation = tracked.generation
         await self.publish.status(tracked, report)
         await self.publish.event(
@@ -145,30 +232,3 @@ class Recovery:
             + ("" if has_password else " without its password: reset it in the Aura console"),
             warning=not has_password,
         )
-
-    async def _nothing_listed(
-        self, tracked: Tracked, intent: dict[str, str], report: Report
-    ) -> float:
-        now = time.monotonic()
-        if tracked.first_empty_listing is None:
-            tracked.first_empty_listing = now
-            report.ready_if(False, "ConfirmingCreate", "No instance found yet; listing again")
-            await self.publish.status(tracked, report)
-            return EMPTY_LISTINGS_APART
-        waited = (now - tracked.first_empty_listing) * self.time_scale
-        if waited < EMPTY_LISTINGS_APART:
-            await self.publish.status(tracked, report)
-            return EMPTY_LISTINGS_APART - waited
-        # Two listings 30 s apart saw nothing: the create did not happen. The intent is
-        # cleared; the next reconcile creates afresh with a new intent.
-        tracked.first_empty_listing = None
-        report.fields["createIntent"] = None
-        report.ready_if(False, "CreatePending", "The earlier create did not happen; creating")
-        await self.publish.status(tracked, report)
-        await self.publish.event(
-            tracked,
-            "CreateNotFound",
-            f"No instance named {intent['name']!r} appeared after the interrupted create; "
-            "creating it again",
-        )
-        return 0.0

@@ -30,8 +30,11 @@ class Tracked:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     aura_status: str | None = None
     aura_status_since: float = field(default_factory=time.monotonic)
-    first_empty_listing: float | None = None
-    """Create recovery: when a tenant listing first showed no matching instance."""
+    not_found_since: float | None = None
+    """When (monotonic) Aura first answered 404 for the instance in the current run of 404s."""
+    confirmed_generation: int | None = None
+    """The generation last seen carried out at Aura (Ready): a difference found while the
+    spec is still at it is drift, otherwise it is the user's change."""
     background: asyncio.Task[None] | None = None
     background_cancellable: bool = False
     """True while the background task only reads, so user intent may cancel it."""
@@ -85,6 +88,13 @@ class Tracked:
         return True
 
 
+def _ready_for(status: dict[str, Any], generation: int) -> bool:
+    ready = next((c for c in status.get("conditions") or [] if c.get("type") == "Ready"), None)
+    return bool(
+        ready and ready.get("status") == "True" and ready.get("observedGeneration") == generation
+    )
+
+
 class Fleet:
     """Every AuraInstance this process knows, by (namespace, name)."""
 
@@ -113,6 +123,8 @@ class Fleet:
                 status=dict(body.get("status") or {}),
             )
             tracked.sync_now_seen = tracked.annotations.get(SYNC_NOW_ANNOTATION)
+            if _ready_for(tracked.status, tracked.generation):
+                tracked.confirmed_generation = tracked.generation
             self._objects[tracked.key] = tracked
         else:
             tracked.writes_were_disabled = tracked.writes_disabled
