@@ -1,21 +1,30 @@
 # syntax=docker/dockerfile:1
-# The aura-operator image: `docker build -t aura-operator:0.1.0 .`
-# Build stage: a virtual environment with the pinned dependencies (requirements.lock) and the
-# operator, made by deploy/image/install.sh, the same script tests/delivery runs.
+# The aura-operator image. Build it with `make image` (IMAGE=<registry>/aura-operator), which
+# passes the version from pyproject.toml and the git revision and source as build arguments.
+# Build stage: a virtual environment with the pinned, hashed dependencies (requirements.lock),
+# installed before the source is copied so a code change reuses that layer, then the operator;
+# both by deploy/image/install.sh, the same script tests/delivery runs.
 # Final stage: that environment on a clean slim Python; no compiler, pip or cache.
 ARG PYTHON_IMAGE=python:3.11-slim
 
 FROM ${PYTHON_IMAGE} AS build
 WORKDIR /src
 COPY deploy/image/install.sh deploy/image/install.sh
-COPY requirements.lock pyproject.toml README.md ./
+COPY requirements.lock build-requirements.lock ./
+RUN --mount=type=cache,target=/root/.cache/pip sh deploy/image/install.sh deps . /opt/aura-operator
+COPY pyproject.toml README.md ./
 COPY operator/ operator/
-RUN --mount=type=cache,target=/root/.cache/pip sh deploy/image/install.sh . /opt/aura-operator
+RUN --mount=type=cache,target=/root/.cache/pip sh deploy/image/install.sh operator . /opt/aura-operator
 
 FROM ${PYTHON_IMAGE}
+ARG VERSION
+ARG REVISION
+ARG SOURCE
 LABEL org.opencontainers.image.title="aura-operator" \
       org.opencontainers.image.description="Kubernetes operator for Neo4j Aura instances" \
-      org.opencontainers.image.version="0.1.0" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.source="${SOURCE}" \
       org.opencontainers.image.licenses="Apache-2.0"
 ENV PATH=/opt/aura-operator/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \

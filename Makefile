@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint typecheck unit demo simulator crds chart-readme bench clean
+.PHONY: test lint typecheck unit demo simulator crds chart-readme image bench clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed (set PYTHON=...)"; exit 1; }
@@ -37,6 +37,16 @@ crds: $(STAMP)
 	$(BIN)/aura-operator crds --output-dir crds
 	cp crds/*.yaml deploy/crds/
 	cp crds/*.yaml charts/aura-operator/files/crds/
+
+# The image, labelled with the version from pyproject.toml and the git revision and source
+# (credentials stripped from the remote's URL). IMAGE=<registry>/aura-operator to push it.
+IMAGE ?= aura-operator
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
+image:
+	docker build --build-arg VERSION=$(VERSION) \
+		--build-arg REVISION=$$(git rev-parse HEAD) \
+		--build-arg SOURCE=$$(git config --get remote.origin.url | sed -e 's#://[^/@]*@#://#') \
+		-t $(IMAGE):$(VERSION) .
 
 # Regenerate the values table of charts/aura-operator/README.md from values.yaml's comments.
 chart-readme: $(STAMP)

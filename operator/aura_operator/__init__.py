@@ -1,3 +1,6 @@
 """aura-operator: run Neo4j Aura instances from Kubernetes."""
 
-__version__ = "0.1.0"
+from importlib.metadata import version
+
+# pyproject.toml is the one place the version is written.
+__version__ = version("aura-operator")

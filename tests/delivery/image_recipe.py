@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .dockerfile import Dockerfile, Instruction, Stage, parse_dockerfile
 from .dockerignore import compile_dockerignore
-from .paths import DOCKERFILE, DOCKERIGNORE, REPO_ROOT, REQUIREMENTS_LOCK
+from .paths import BUILD_REQUIREMENTS_LOCK, DOCKERFILE, DOCKERIGNORE, REPO_ROOT, REQUIREMENTS_LOCK
 
 # Never part of a build context and too big to walk; .dockerignore excludes them anyway.
 UNWALKED = {
@@ -59,12 +59,12 @@ class ImageRecipe:
             if "from" not in flags:
                 yield words[:-1], words[-1]
 
-    def build_run(self) -> Instruction:
-        return self.build.one("RUN")
+    def build_runs(self) -> list[Instruction]:
+        return self.build.all("RUN")
 
-    def build_command(self, venv: Path) -> str:
-        """The build stage's RUN command, building into `venv` instead of the image's path."""
-        _, words = self.build_run().flags_and_words()
+    def build_command(self, run: Instruction, venv: Path) -> str:
+        """A build stage RUN command, building into `venv` instead of the image's path."""
+        _, words = run.flags_and_words()
         return shlex.join(str(venv) if word == self.venv else word for word in words)
 
     def env(self) -> dict[str, str]:
@@ -82,16 +82,41 @@ def canonical(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def lock_pins() -> dict[str, str]:
-    """requirements.lock as {canonical name: version}; every line must be an exact pin."""
-    pins: dict[str, str] = {}
-    for line in REQUIREMENTS_LOCK.read_text().splitlines():
+def lock_pins(lock: Path = REQUIREMENTS_LOCK) -> dict[str, str]:
+    """A lock file as {canonical name: version}; every requirement must be an exact pin."""
+    return {name: version for name, (version, _) in locked(lock).items()}
+
+
+def locked(lock: Path = REQUIREMENTS_LOCK) -> dict[str, tuple[str, set[str]]]:
+    """A lock file as {canonical name: (version, sha256 hashes)}."""
+    found: dict[str, tuple[str, set[str]]] = {}
+    text = lock.read_text().replace("\\\n", " ")
+    for line in text.splitlines():
         if line.strip() and not line.startswith("#"):
-            match = re.fullmatch(r"([A-Za-z0-9_.-]+)==([^\s;]+)", line.strip())
+            pin, *options = line.split()
+            match = re.fullmatch(r"([A-Za-z0-9_.-]+)==([^\s;]+)", pin)
             if not match:
-                raise ValueError(f"requirements.lock: not an exact pin: {line!r}")
-            pins[canonical(match.group(1))] = match.group(2)
-    return pins
+                raise ValueError(f"{lock.name}: not an exact pin: {line!r}")
+            hashes = {o.removeprefix("--hash=sha256:") for o in options if o.startswith("--hash=")}
+            found[canonical(match.group(1))] = (match.group(2), hashes)
+    return found
+
+
+def build_lock_pins() -> dict[str, str]:
+    return lock_pins(BUILD_REQUIREMENTS_LOCK)
+
+
+def build_steps(recipe: ImageRecipe) -> Iterator[tuple[list[tuple[list[str], str]], Instruction]]:
+    """Each RUN of the build stage with the COPYs from the context that come just before it."""
+    copies: list[tuple[list[str], str]] = []
+    for instruction in recipe.build.instructions:
+        if instruction.keyword == "COPY":
+            flags, words = instruction.flags_and_words()
+            if "from" not in flags:
+                copies.append((words[:-1], words[-1]))
+        elif instruction.keyword == "RUN":
+            yield copies, instruction
+            copies = []
 
 
 def load_recipe() -> ImageRecipe:
@@ -109,10 +134,12 @@ def context_files() -> set[str]:
     return files
 
 
-def stage_build_context(recipe: ImageRecipe, destination: Path) -> Path:
-    """Lay out WORKDIR as the build stage's COPYs leave it; returns the directory."""
+def stage_build_context(
+    recipe: ImageRecipe, destination: Path, copies: list[tuple[list[str], str]] | None = None
+) -> Path:
+    """Lay out WORKDIR as the build stage's COPYs (or the given ones) leave it."""
     available = context_files()
-    for sources, target in recipe.context_copies():
+    for sources, target in recipe.context_copies() if copies is None else copies:
         for source in sources:
             root = source.rstrip("/")
             matched = sorted(f for f in available if f == root or f.startswith(root + "/"))

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from .image_recipe import canonical, load_recipe, lock_pins, stage_build_context
+from .image_recipe import build_steps, canonical, load_recipe, lock_pins, stage_build_context
 from .paths import PYPROJECT
 from .wheelhouse import ensure_wheelhouse
 
@@ -35,23 +35,25 @@ def built_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("image")
     context = root / "context"
     context.mkdir()
-    stage_build_context(recipe, context)
     venv = root / "venv"
     wheels = ensure_wheelhouse()
-    done = subprocess.run(
-        ["/bin/sh", "-c", recipe.build_command(venv)],
-        cwd=context,
-        env={
-            **os.environ,
-            "PYTHON": sys.executable,
-            "PIP_NO_INDEX": "1",
-            "PIP_FIND_LINKS": str(wheels),
-        },
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, f"the image build step failed:\n{done.stdout}\n{done.stderr}"
+    # Step by step as the image builds: each RUN sees only what the COPYs before it brought.
+    for copies, run in build_steps(recipe):
+        stage_build_context(recipe, context, copies)
+        done = subprocess.run(
+            ["/bin/sh", "-c", recipe.build_command(run, venv)],
+            cwd=context,
+            env={
+                **os.environ,
+                "PYTHON": sys.executable,
+                "PIP_NO_INDEX": "1",
+                "PIP_FIND_LINKS": str(wheels),
+            },
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, f"{run.arguments} failed:\n{done.stdout}\n{done.stderr}"
     return venv
 
 
@@ -91,6 +93,19 @@ def test_environment_holds_exactly_the_lock_and_the_operator(built_venv: Path) -
     }
     version = tomllib.loads(PYPROJECT.read_text())["project"]["version"]
     assert installed == {**lock_pins(), "aura-operator": version}
+    assert "kubernetes" not in installed
+
+
+@pytest.mark.slow
+def test_operator_reports_the_package_version(built_venv: Path) -> None:
+    version = tomllib.loads(PYPROJECT.read_text())["project"]["version"]
+    done = subprocess.run(
+        [str(built_venv / "bin" / "aura-operator"), "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.stdout.split() == ["aura-operator", version]
 
 
 @pytest.mark.slow

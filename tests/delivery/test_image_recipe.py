@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 import re
+import subprocess
 import tomllib
 
 import yaml
 
 from .contracts import operator_settings
-from .image_recipe import canonical, context_files, load_recipe, lock_pins
-from .paths import CHART_DIR, DEPLOY_DIR, PYPROJECT, REQUIREMENTS_LOCK
+from .image_recipe import (
+    build_lock_pins,
+    build_steps,
+    canonical,
+    context_files,
+    load_recipe,
+    lock_pins,
+    locked,
+)
+from .paths import (
+    BUILD_REQUIREMENTS_LOCK,
+    CHART_DIR,
+    DEPLOY_DIR,
+    PYPROJECT,
+    REPO_ROOT,
+    REQUIREMENTS_LOCK,
+)
 
 RECIPE = load_recipe()
 PYPROJECT_DATA = tomllib.loads(PYPROJECT.read_text())
@@ -32,10 +48,48 @@ def test_final_stage_only_copies_the_built_environment() -> None:
 
 
 def test_build_stage_runs_the_shared_install_script_with_a_cache_mount() -> None:
-    flags, words = RECIPE.build_run().flags_and_words()
-    assert words == ["sh", INSTALL_SCRIPT, ".", RECIPE.venv]
+    steps = [run.flags_and_words() for run in RECIPE.build_runs()]
+    assert [words for _, words in steps] == [
+        ["sh", INSTALL_SCRIPT, "deps", ".", RECIPE.venv],
+        ["sh", INSTALL_SCRIPT, "operator", ".", RECIPE.venv],
+    ]
     # pip's cache lives in a BuildKit cache mount, never in an image layer.
-    assert flags["mount"].startswith("type=cache,")
+    assert all(flags["mount"].startswith("type=cache,") for flags, _ in steps)
+
+
+def test_dependencies_are_installed_before_the_source_is_copied() -> None:
+    """A code change must reuse the dependency layer: nothing the operator's code or metadata
+    is made of may reach the build before the dependencies are installed."""
+    (deps_copies, deps_run), (operator_copies, _) = build_steps(RECIPE)
+    assert "deps" in deps_run.arguments
+    before = {source for sources, _ in deps_copies for source in sources}
+    assert before == {INSTALL_SCRIPT, "requirements.lock", "build-requirements.lock"}
+    after = {source.rstrip("/") for sources, _ in operator_copies for source in sources}
+    assert {"operator", "pyproject.toml"} <= after
+
+
+def test_every_locked_requirement_carries_hashes_and_is_installed_with_them() -> None:
+    for lock in (REQUIREMENTS_LOCK, BUILD_REQUIREMENTS_LOCK):
+        unhashed = [name for name, (_, hashes) in locked(lock).items() if not hashes]
+        assert unhashed == [], f"{lock.name}: {RELOCK}"
+    script = (REPO_ROOT / INSTALL_SCRIPT).read_text()
+    for lock in ("requirements.lock", "build-requirements.lock"):
+        assert f'--require-hashes --requirement "$src/{lock}"' in script
+    assert "--no-build-isolation" in script  # the backend comes from the hashed lock only
+
+
+def test_build_lock_pins_the_build_system_requirements() -> None:
+    pins = build_lock_pins()
+    for requirement in PYPROJECT_DATA["build-system"]["requires"]:
+        name = canonical(re.split(r"[<>=!~ ]", requirement)[0])
+        assert name in pins, f"{requirement} not in build-requirements.lock: {RELOCK}"
+
+
+def test_the_official_kubernetes_client_is_not_a_runtime_dependency() -> None:
+    """126 MB for a login fallback: kopf's own service-account and kubeconfig logins do it."""
+    assert "kubernetes" not in lock_pins()
+    extras = PYPROJECT_DATA["project"]["optional-dependencies"]["kubeconfig-plugins"]
+    assert [r.split("==")[0] for r in extras] == ["kubernetes"]
 
 
 def test_runs_as_the_fixed_non_root_uid_the_manifests_expect() -> None:
@@ -86,12 +140,31 @@ def test_lock_is_resolved_for_the_image_python() -> None:
     assert any(f"CPython {RECIPE.python_minor()}" in line for line in header), RELOCK
 
 
-def test_versions_agree_across_pyproject_chart_manifests_and_image() -> None:
+def test_versions_agree_across_pyproject_chart_and_manifests() -> None:
     version = PYPROJECT_DATA["project"]["version"]
     chart = yaml.safe_load((CHART_DIR / "Chart.yaml").read_text())
     deployment = yaml.safe_load((DEPLOY_DIR / "operator" / "deployment.yaml").read_text())
     image = deployment["spec"]["template"]["spec"]["containers"][0]["image"]
-    labels = RECIPE.final.one("LABEL").arguments
     assert chart["appVersion"] == version
     assert image == f"aura-operator:{version}"
-    assert f'org.opencontainers.image.version="{version}"' in labels
+
+
+def test_oci_labels_take_version_revision_and_source_from_build_arguments() -> None:
+    labels = RECIPE.final.one("LABEL").arguments
+    declared = {i.arguments for i in RECIPE.final.all("ARG")}
+    for label, arg in (("version", "VERSION"), ("revision", "REVISION"), ("source", "SOURCE")):
+        assert f'org.opencontainers.image.{label}="${{{arg}}}"' in labels
+        assert arg in declared
+    # `make image` passes them: the version read from pyproject.toml, never typed again.
+    done = subprocess.run(
+        ["make", "--dry-run", "--always-make", "image"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    version = PYPROJECT_DATA["project"]["version"]
+    assert f"--build-arg VERSION={version} " in done.stdout
+    assert "--build-arg REVISION=$(git rev-parse HEAD)" in done.stdout
+    assert "--build-arg SOURCE=$(git config --get remote.origin.url" in done.stdout
+    assert f"-t aura-operator:{version} ." in done.stdout

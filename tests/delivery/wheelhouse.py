@@ -1,6 +1,6 @@
 """A local folder of the wheels the image build installs, so replaying it needs no network.
 
-Keyed by requirements.lock and the build-system requirements: a changed lock gets a fresh
+Keyed by requirements.lock and build-requirements.lock: a changed lock gets a fresh
 folder. The image test points pip at it (PIP_NO_INDEX, PIP_FIND_LINKS): the build script runs
 unchanged, only where pip finds the same files differs, as with pip's own cache. It lives
 under `.tools/` (git-ignored); a cold fill downloads about 40 wheels.
@@ -12,17 +12,15 @@ import hashlib
 import subprocess
 import sys
 import tempfile
-import tomllib
 from pathlib import Path
 
-from .paths import PYPROJECT, REPO_ROOT, REQUIREMENTS_LOCK
+from .paths import BUILD_REQUIREMENTS_LOCK, REPO_ROOT, REQUIREMENTS_LOCK
 
 DEFAULT_CACHE_DIR = REPO_ROOT / ".tools" / "wheelhouse"
 
 
 def ensure_wheelhouse(cache_dir: Path = DEFAULT_CACHE_DIR) -> Path:
-    build_requires = tomllib.loads(PYPROJECT.read_text())["build-system"]["requires"]
-    key = hashlib.sha256(REQUIREMENTS_LOCK.read_bytes() + repr(build_requires).encode())
+    key = hashlib.sha256(REQUIREMENTS_LOCK.read_bytes() + BUILD_REQUIREMENTS_LOCK.read_bytes())
     target = cache_dir / key.hexdigest()[:16]
     if (target / ".complete").exists():
         return target
@@ -30,9 +28,8 @@ def ensure_wheelhouse(cache_dir: Path = DEFAULT_CACHE_DIR) -> Path:
     with tempfile.TemporaryDirectory(dir=cache_dir, prefix=".fill-") as scratch:
         filling = Path(scratch) / "wheels"
         download = [sys.executable, "-m", "pip", "download", "--quiet", "--dest", str(filling)]
-        # The build tools come with their own dependencies; the lock is complete by itself.
-        subprocess.run([*download, "--no-deps", "-r", str(REQUIREMENTS_LOCK)], check=True)
-        subprocess.run([*download, *build_requires], check=True)
+        for lock in (REQUIREMENTS_LOCK, BUILD_REQUIREMENTS_LOCK):
+            subprocess.run([*download, "--no-deps", "-r", str(lock)], check=True)
         (filling / ".complete").touch()
         try:
             filling.rename(target)

@@ -31,7 +31,9 @@ logger = logging.getLogger("aura_operator.controller")
 
 
 def cluster_login(**kwargs: Any) -> kopf.ConnectionInfo | None:
-    """In a pod: the service account; elsewhere: the kubeconfig (via the official client)."""
+    """In a pod: the service account. Elsewhere: the kubeconfig, through the official client
+    when it is installed (the `kubeconfig-plugins` extra, for exec and auth-provider users;
+    never in the image), else kopf's own reader (tokens and client certificates)."""
     return (
         kopf.login_with_service_account(**kwargs)
         or kopf.login_via_client(**kwargs)
