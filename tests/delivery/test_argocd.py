@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
-from .argocd_cm import HEALTH_KEY, render_argocd_cm
+from .argocd_cm import HEALTH_KEY, OTHER_CHECKS, other_scripts, render_argocd_cm
 from .kube_schema import schema_errors
 from .lua_health import run_health_check
 from .manifests import Manifest, Rendering
@@ -68,10 +68,11 @@ def test_sandbox_lacks_the_string_library_as_argocd_does() -> None:
 def test_argocd_cm_holds_health_lua_verbatim() -> None:
     snippet = (ARGOCD_DIR / "argocd-cm.yaml").read_text()
     regenerate = "regenerate it: .venv/bin/python tests/delivery/argocd_cm.py"
-    assert snippet == render_argocd_cm(HEALTH_LUA), f"argocd-cm.yaml is stale; {regenerate}"
+    expected = render_argocd_cm(HEALTH_LUA, other_scripts())
+    assert snippet == expected, f"argocd-cm.yaml is stale; {regenerate}"
     config_map = yaml.safe_load(snippet)
     assert (config_map["kind"], config_map["metadata"]["name"]) == ("ConfigMap", "argocd-cm")
-    assert config_map["data"] == {HEALTH_KEY: HEALTH_LUA}
+    assert config_map["data"] == {HEALTH_KEY: HEALTH_LUA, **other_scripts()}
     assert schema_errors([config_map], crds=[]) == []
 
 
@@ -111,3 +112,47 @@ def test_example_application_syncs_the_example(kustomize_argocd_example: Renderi
     assert "ServerSideApply=true" in application["spec"]["syncPolicy"]["syncOptions"]
     assert "resources-finalizer.argocd.argoproj.io" in application["metadata"]["finalizers"]
     assert kustomize_argocd_example.of_kind("AuraInstance")
+
+
+OTHER_KINDS = {"AuraSnapshot": "snapshot", "AuraRestore": "restore"}
+
+
+def other_cases() -> list[tuple[str, dict[str, Any]]]:
+    cases = []
+    for name in OTHER_KINDS.values():
+        listed = yaml.safe_load((ARGOCD_DIR / f"{name}-health_test.yaml").read_text())["tests"]
+        cases += [(name, case) for case in listed]
+    return cases
+
+
+@pytest.mark.parametrize(
+    ("kind", "case"), other_cases(), ids=lambda c: c if isinstance(c, str) else c["inputPath"]
+)
+def test_snapshot_and_restore_health_checks_report_the_expected_status(
+    kind: str, case: dict[str, Any]
+) -> None:
+    script = (ARGOCD_DIR / f"{kind}-health.lua").read_text()
+    health = run_health_check(script, load_case(case))
+    assert (health.status, health.message) == (
+        case["healthStatus"]["status"],
+        case["healthStatus"]["message"],
+    )
+
+
+@pytest.mark.parametrize("kind", OTHER_KINDS.values())
+def test_snapshot_and_restore_cases_cover_every_case_file_and_are_valid(
+    kind: str, crds: list[Manifest]
+) -> None:
+    listed = yaml.safe_load((ARGOCD_DIR / f"{kind}-health_test.yaml").read_text())["tests"]
+    files = {f"testdata-{kind}/{p.name}" for p in (ARGOCD_DIR / f"testdata-{kind}").glob("*.yaml")}
+    assert files == {case["inputPath"] for case in listed}
+    statuses = {case["healthStatus"]["status"] for case in listed}
+    assert {"Healthy", "Progressing", "Degraded"} <= statuses
+    assert schema_errors([load_case(case) for case in listed], crds) == []
+
+
+def test_every_kind_has_a_health_check_in_argocd_cm() -> None:
+    keys = {HEALTH_KEY, *OTHER_CHECKS}
+    assert keys == {
+        f"resource.customizations.health.aura.neo4j.io_{k}" for k in ("AuraInstance", *OTHER_KINDS)
+    }

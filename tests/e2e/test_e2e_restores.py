@@ -301,6 +301,12 @@ class TestSlowRestore:
         assert snapshot["status"]["snapshotId"] == obj["status"]["sourceSnapshotId"]
         posts = await operation_posts(operator, instance_id)
         assert [p["status"] for p in posts] == [None], posts
+        # The target AuraInstance shows the restore and waits it out.
+        movies = await operator.wait(
+            "movies", lambda o: (o.get("status") or {}).get("auraStatus") == "restoring"
+        )
+        assert condition(movies, "Ready")["status"] == "False"
         await operator.sim_post("/_sim/clock", {"advance": 36000})
         obj = await wait_restore(operator, "rollback", within=30.0)
         assert len(await operation_posts(operator, instance_id)) == 1
+        await operator.wait_ready("movies")

@@ -19,6 +19,8 @@ import kopf
 from aura_operator.api import GROUP, PLURAL, VERSION
 from aura_operator.controller.access import Location
 from aura_operator.controller.kube import KubeClient, ObjectRef
+from aura_operator.controller.publishing import Publisher
+from aura_operator.controller.reporting import Report
 from aura_operator.controller.settings import OperatorSettings
 from aura_operator.controller.tracking import Key, Tracked
 
@@ -91,6 +93,16 @@ class Timers:
                 logger.exception("%s %s: step failed; retrying later", ref.kind, ref)
                 delay = RETRY_AFTER_ERROR
         self.schedule(ref, delay)
+
+
+class OneShotPublisher(Publisher):
+    """Every status write of a one-shot kind says which generation it was made for (Argo CD's
+    health check and `kubectl wait` compare it with metadata.generation)."""
+
+    async def status(self, tracked: Tracked, report: Report) -> None:
+        if report.observed_generation is None:
+            report.observed_generation = tracked.generation
+        await super().status(tracked, report)
 
 
 def ref_of(body: dict[str, Any], plural: str, kind: str) -> ObjectRef:

@@ -7,8 +7,7 @@ import kopf
 
 from aura_operator.api.restore import RESTORE_KIND, RESTORE_PLURAL
 from aura_operator.controller.access import Accounts
-from aura_operator.controller.oneshot import Step, register_kind
-from aura_operator.controller.publishing import Publisher
+from aura_operator.controller.oneshot import OneShotPublisher, Step, register_kind
 from aura_operator.controller.restore.engine import RestoreEngine
 from aura_operator.controller.settings import OperatorSettings
 
@@ -20,7 +19,7 @@ def register_restore_handlers(registry: kopf.OperatorRegistry, settings: Operato
             settings=settings,
             kube=memo.kube,
             accounts=Accounts(settings, memo.aura, memo.kube),
-            publish=Publisher(memo.kube, lambda r: metrics.reconcile_errors.labels(r).inc()),
+            publish=OneShotPublisher(memo.kube, lambda r: metrics.reconcile_errors.labels(r).inc()),
         )
         return engine.step
 

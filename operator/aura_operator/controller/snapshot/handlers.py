@@ -7,8 +7,7 @@ import kopf
 
 from aura_operator.api.snapshot import SNAPSHOT_KIND, SNAPSHOT_PLURAL
 from aura_operator.controller.access import Accounts
-from aura_operator.controller.oneshot import Step, register_kind
-from aura_operator.controller.publishing import Publisher
+from aura_operator.controller.oneshot import OneShotPublisher, Step, register_kind
 from aura_operator.controller.settings import OperatorSettings
 from aura_operator.controller.snapshot.engine import SnapshotEngine
 
@@ -20,7 +19,7 @@ def register_snapshot_handlers(registry: kopf.OperatorRegistry, settings: Operat
             settings=settings,
             kube=memo.kube,
             accounts=Accounts(settings, memo.aura, memo.kube),
-            publish=Publisher(memo.kube, lambda r: metrics.reconcile_errors.labels(r).inc()),
+            publish=OneShotPublisher(memo.kube, lambda r: metrics.reconcile_errors.labels(r).inc()),
         )
         return engine.step
 
