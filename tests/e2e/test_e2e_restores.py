@@ -310,3 +310,27 @@ class TestSlowRestore:
         obj = await wait_restore(operator, "rollback", within=30.0)
         assert len(await operation_posts(operator, instance_id)) == 1
         await operator.wait_ready("movies")
+
+
+async def test_a_restore_of_a_paused_target_waits_and_sends_nothing(operator: Harness) -> None:
+    await operator.apply("staging", {"paused": True})
+    paused = await operator.wait_ready("staging", within=30.0)
+    target = paused["status"]["instanceId"]
+    source = await ready_instance(operator, "production")
+
+    await apply_restore(
+        operator,
+        "refresh",
+        {
+            "instanceRef": {"name": "staging"},
+            "sourceInstanceId": source,
+            "confirmInstanceId": target,
+        },
+    )
+
+    obj = await wait_restore(
+        operator, "refresh", lambda o: condition(o, "Ready").get("reason") == "TargetNotRunning"
+    )
+    assert "paused" in condition(obj, "Ready")["message"]
+    await asyncio.sleep(0.3)
+    assert await operation_posts(operator, target) == []

@@ -10,7 +10,7 @@ from e2e_harness import NAMESPACE, TIME_SCALE, Harness, condition, is_ready
 
 from aura_operator.api import API_VERSION
 from aura_operator.api.snapshot import SNAPSHOT_KIND
-from aura_operator.kube_emulator import AURA_SNAPSHOTS
+from aura_operator.kube_emulator import AURA_INSTANCES, AURA_SNAPSHOTS
 from aura_operator.simulator import SimulatorConfig
 from aura_operator.simulator.config import Durations
 
@@ -238,3 +238,44 @@ class TestRightAfterCreate:
         assert (codes[0], codes[-1]) == (409, 202)
         assert len(await ad_hoc_snapshots(operator, instance_id)) == 1
         assert obj["status"]["snapshotId"]
+
+
+async def test_a_snapshot_of_a_paused_instance_waits_without_a_storm(operator: Harness) -> None:
+    await operator.apply("movies", {"paused": True})
+    paused = await operator.wait_ready("movies", within=30.0)
+    instance_id = paused["status"]["instanceId"]
+
+    await apply_snapshot(operator, "snap", {"instanceRef": {"name": "movies"}})
+
+    obj = await wait_snapshot(
+        operator, "snap", lambda o: condition(o, "Ready").get("reason") == "InstanceNotRunning"
+    )
+    assert "instance-action-unavailable" in condition(obj, "Ready")["message"]
+    await asyncio.sleep(0.6)  # six Aura minutes
+    assert len(snapshot_posts(await operator.aura_requests("POST"), instance_id)) <= 2
+    assert await ad_hoc_snapshots(operator, instance_id) == []
+
+
+class TestSlowSnapshot:
+    @pytest.fixture
+    def sim_config(self) -> SimulatorConfig:
+        # Snapshots of ten Aura minutes (a second here).
+        return SimulatorConfig(
+            seed=11,
+            time_scale=TIME_SCALE,
+            initial_scheduled_snapshot=False,
+            durations=Durations(snapshot=600.0),
+        )
+
+    async def test_a_requested_snapshot_is_followed_even_if_its_aura_instance_goes(
+        self, operator: Harness
+    ) -> None:
+        instance_id = await ready_instance(operator)
+        await apply_snapshot(operator, "snap", {"instanceRef": {"name": "movies"}})
+        await wait_snapshot(operator, "snap", lambda o: bool(o.get("status", {}).get("snapshotId")))
+
+        await operator.kube.delete(AURA_INSTANCES, "movies", namespace=NAMESPACE)  # Retain
+
+        obj = await wait_snapshot(operator, "snap")
+        assert obj["status"]["instanceId"] == instance_id
+        assert len(await ad_hoc_snapshots(operator, instance_id)) == 1

@@ -31,6 +31,7 @@ from aura_operator.aura import (
     Lane,
     OverwriteRequest,
     Result,
+    is_transitional,
 )
 from aura_operator.controller.access import Accounts
 from aura_operator.controller.conditions import READY, STALLED, find, is_true
@@ -60,6 +61,7 @@ logger = logging.getLogger("aura_operator.controller")
 WAIT = 30.0  # Aura seconds between looks while waiting for something outside Aura
 RECHECK_CREDENTIALS = 300.0
 RETRY_LATER = 60.0
+IDLE_WAIT = 300.0
 BEFORE_SUFFIX = "-before"
 VERB = {Operation.RESTORE: "Restore", Operation.OVERWRITE: "Overwrite"}
 STARTED = {Operation.RESTORE: "Restoring", Operation.OVERWRITE: "Overwriting"}
@@ -71,15 +73,17 @@ FINAL_STALLS = (
     "SourceIsTarget",
     "SnapshotBeforeFailed",
     "SnapshotBeforeNameTaken",
+    "InstanceNotFound",
 )
 
 
 class Waiting(Exception):
     """Something the restore needs is not there yet; the message says what."""
 
-    def __init__(self, reason: str, message: str) -> None:
+    def __init__(self, reason: str, message: str, delay: float = 30.0) -> None:
         super().__init__(message)
         self.reason = reason
+        self.delay = delay
 
 
 class RestoreEngine:
@@ -136,7 +140,20 @@ class RestoreEngine:
             await self.publish.status(tracked, report)
             return RECHECK_CREDENTIALS
         except Waiting as waiting:
-            return await self._wait(tracked, waiting.reason, str(waiting))
+            await self._wait(tracked, waiting.reason, str(waiting))
+            return waiting.delay
+        except AuraNotFound as error:  # the target (or a source snapshot) is gone at Aura
+            report = Report(
+                fields={"phase": RestorePhase.FAILED, "lastRequestId": error.request_id}
+            )
+            report.stall("InstanceNotFound", describe(error))
+            await self.publish.status(tracked, report)
+            return None
+        except AuraError as error:  # a read failed for a passing reason
+            report = Report(fields={"lastRequestId": error.request_id})
+            report.synced = unsynced(error)
+            await self.publish.status(tracked, report)
+            return RETRY_LATER
 
     async def _wait(self, tracked: Tracked, reason: str, message: str) -> float:
         report = Report(fields={"phase": tracked.status.get("phase") or RestorePhase.PENDING})
@@ -178,10 +195,14 @@ class RestoreEngine:
             own_snapshot = await self._is_snapshot_of(client, target_id, source.snapshot_id)
         call = choose_call(target_id, source, snapshot_of_target=own_snapshot)
         observed = await client.get_instance(target_id, lane=Lane.INTENT)
-        if observed.value.status != "running":
+        target_status = observed.value.status
+        if target_status != "running":
+            # A transition ends by itself; a paused instance may stay paused for days.
+            busy = is_transitional(target_status)
             raise Waiting(
-                "TargetBusy",
-                f"target {target_id} is {observed.value.status}; waiting for it to run",
+                "TargetBusy" if busy else "TargetNotRunning",
+                f"target {target_id} is {target_status}; waiting for it to run",
+                next_read_delay(target_status, 0.0) if busy else IDLE_WAIT,
             )
         intent = {
             "operation": call.operation.value,

@@ -58,6 +58,12 @@ RECHECK_SECRET = 30.0
 RECHECK_CREDENTIALS = 300.0
 NOT_ALLOWED_WAIT = 60.0
 """After a 409 (the scheduled snapshot after a create, or another operation): ask again then."""
+IDLE_WAIT = 300.0
+"""After a 409 for an instance that is not running (paused): it may stay so for days."""
+CONFLICTS = {
+    "snapshot-not-allowed": ("SnapshotNotAllowed", NOT_ALLOWED_WAIT),
+    "ongoing-database-operation": ("AuraBusy", NOT_ALLOWED_WAIT),
+}
 RETRY_LATER = 60.0
 FIRST_READ = 45.0
 """A snapshot usually completes within a minute or two; the first read comes after this."""
@@ -97,7 +103,10 @@ class SnapshotEngine:
             instance_id=spec.get("instanceId"),
             credentials_ref=spec.get("credentialsSecretRef"),
         )
-        instance_id = status.get("snapshotIntent", {}).get("instanceId") or target.instance_id
+        # Once requested, the snapshot belongs to the instance it was requested of, whatever
+        # becomes of the AuraInstance that named it.
+        requested = status.get("snapshotId") or status.get("snapshotIntent")
+        instance_id = status.get("instanceId") if requested else target.instance_id
         if instance_id is None:
             report = Report()
             report.ready_if(False, "WaitingForInstance", target.waiting)
@@ -149,14 +158,15 @@ class SnapshotEngine:
         try:
             result = await client.create_snapshot(instance_id, lane=Lane.INTENT)
         except AuraConflict as error:
-            # Aura refused (the scheduled snapshot right after a create, or another operation
-            # on the instance): nothing was taken. Ask again later.
-            reason = "AuraBusy" if error.is_busy else "SnapshotNotAllowed"
+            # Aura refused (the scheduled snapshot right after a create, another operation on
+            # the instance, or an instance that is not running): nothing was taken. Ask again
+            # later; for a paused instance, rarely.
+            reason, delay = CONFLICTS.get(error.reason or "", ("InstanceNotRunning", IDLE_WAIT))
             report = Report(fields={"snapshotIntent": None, "lastRequestId": error.request_id})
             report.ready_if(False, reason, f"waiting, Aura said: {describe(error)}")
             report.not_stalled()
             await self.publish.status(tracked, report)
-            return NOT_ALLOWED_WAIT
+            return delay
         except AuraNotFound as error:
             report = Report(fields={"snapshotIntent": None, "lastRequestId": error.request_id})
             report.stall(
