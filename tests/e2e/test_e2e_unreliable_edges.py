@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from e2e_harness import TENANT, TIME_SCALE, Harness, condition, is_ready
 
-from aura_operator.controller.recovery import CONFIRM_WINDOW
+from aura_operator.controller.recovery import CONFIRM_WINDOW, next_listing_at
 from aura_operator.simulator import Faults, SimulatorConfig
 from aura_operator.simulator.config import Durations
 
@@ -193,6 +193,41 @@ async def test_a_create_that_really_failed_is_sent_again_after_the_window_despit
     await operator.wait_event("movies", "CreateNotFound")
 
 
+@pytest.mark.parametrize(  # slower time: the three creates go out within an Aura second
+    "sim_config",
+    [
+        config(
+            create_commit_then_fail="drop",
+            create_commit_then_fail_count=3,
+            create_commit_delay=120,
+            list_after_create_lag_seconds=120,
+        ).model_copy(update={"time_scale": 60.0})
+    ],
+)
+async def test_the_open_intents_of_a_tenant_share_their_listings(operator: Harness) -> None:
+    names = ["movies", "books", "music"]
+    for name in names:
+        await operator.apply(name)
+    for name in names:
+        await operator.wait_event(name, "AdoptedAfterLostAnswer", within=20)
+
+    log = await operator.aura_requests()
+    listings = [e for e in log if e["method"] == "GET" and e["path"] == "/v1/instances"]
+    # Alone, each intent is listed five times before its instance shows (240 s after the POST),
+    # fifteen times for the three; made together, they share those listings.
+    alone = len(schedule_of_listings(240.0))
+    assert len(listings) < 2 * alone, [e["time"] for e in listings]
+    assert len(await operator.aura_instances()) == 3
+
+
+def schedule_of_listings(until: float) -> list[float]:
+    """When (Aura seconds after its intent) an intent alone is listed, up to `until`."""
+    points = [0.0]
+    while points[-1] < until:
+        points.append(next_listing_at(points[-1]))
+    return points
+
+
 # 3. Clocks
 
 
@@ -298,3 +333,15 @@ async def test_a_gateway_page_without_a_request_id_is_reported_as_such(
     assert obj["status"]["lastRequestId"] != "None"
     event = await operator.wait_event("movies", "AuraWriteFailed")
     assert "no request id" in event["message"]
+
+
+@pytest.mark.parametrize("sim_config", [config(null_sizes_while_creating=True, token_latency=0.3)])
+async def test_null_sizes_while_creating_and_a_slow_token_endpoint_still_converge(
+    operator: Harness,
+) -> None:
+    await operator.apply("movies")
+
+    obj = await operator.wait_ready("movies")
+
+    assert obj["status"]["memory"] == "2GB"
+    assert obj["status"]["storage"] == "4GB"
