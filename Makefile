@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint typecheck unit demo simulator crds chart-readme image bench clean
+.PHONY: test lint typecheck unit controlplane demo simulator crds chart-readme image bench clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed (set PYTHON=...)"; exit 1; }
@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-test: lint typecheck unit
+test: lint typecheck controlplane unit
 
 lint: $(STAMP)
 	$(BIN)/ruff check operator tests bench
@@ -25,6 +25,12 @@ typecheck: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/pytest
+
+# The real-API-server tier (tests/cluster) runs etcd, kube-apiserver and kube-controller-manager
+# built from Go modules, once per version, into ~/.cache/aura-operator/controlplane (linked from
+# .tools/controlplane). Without Go the tier is skipped (pytest says so); .ci/run requires it.
+controlplane:
+	@if command -v go >/dev/null 2>&1; then tests/cluster/controlplane/build.sh; fi
 
 simulator: $(STAMP)
 	$(BIN)/aura-operator simulator --host 127.0.0.1 --port 8787

@@ -1,0 +1,106 @@
+"""`kubectl apply -k deploy/` and the Helm chart on a real API server, as the README describes."""
+
+from __future__ import annotations
+
+from .installs import CHART_DIR, CRD_NAME, helm_install, kustomize_install
+from .kubectl import Helm, Kubectl
+
+SAMPLE = {
+    "apiVersion": "aura.neo4j.io/v1alpha1",
+    "kind": "AuraInstance",
+    "metadata": {"name": "movies"},
+    "spec": {
+        "cloudProvider": "gcp",
+        "region": "europe-west1",
+        "type": "professional-db",
+        "memory": "2GB",
+    },
+}
+
+
+def can_i(kubectl: Kubectl, verb: str, resource: str, user: str, *where: str) -> bool:
+    result = kubectl.run("auth", "can-i", verb, resource, f"--as={user}", *where, check=False)
+    return result.stdout.strip() == "yes"
+
+
+def sa(namespace: str, name: str = "aura-operator") -> str:
+    return f"system:serviceaccount:{namespace}:{name}"
+
+
+def test_kustomize_install_is_accepted_and_grants_the_operator_its_rights(
+    kubectl: Kubectl,
+) -> None:
+    with kustomize_install(kubectl) as install:
+        operator = sa(install.namespace)
+        assert kubectl.get("serviceaccount", "aura-operator", install.namespace)
+        assert kubectl.get("deployment", "aura-operator", install.namespace)
+        assert kubectl.get("crd", CRD_NAME)
+        assert can_i(kubectl, "patch", "aurainstances.aura.neo4j.io", operator, "-A")
+        assert can_i(kubectl, "patch", "aurainstances.aura.neo4j.io/status", operator, "-A")
+        assert can_i(kubectl, "create", "secrets", operator, "-n", "team-a")
+        assert not can_i(kubectl, "delete", "aurainstances.aura.neo4j.io", operator, "-A")
+        assert not can_i(kubectl, "list", "secrets", operator, "-A")
+        # The aggregated roles reach the built-in ones through the controller-manager.
+        kubectl.wait_for(
+            lambda: any(
+                "aurainstances" in rule.get("resources", [])
+                for rule in (kubectl.get("clusterrole", "edit") or {}).get("rules", [])
+            ),
+            what="AuraInstance rights aggregated into the edit role",
+        )
+    assert kubectl.get("namespace", "aura-operator") is None
+    assert kubectl.get("clusterrole", "aura-operator") is None
+    assert kubectl.get("crd", CRD_NAME), "deleting the operator keeps the CRD"
+
+
+def test_helm_installs_the_crd_upgrades_and_uninstalls_keeping_it(
+    helm: Helm, kubectl: Kubectl, namespace: str
+) -> None:
+    # No AuraInstance exists here (each test's namespace fixture strips finalizers), so the CRD
+    # goes at once and the install below is Helm's first.
+    kubectl("delete", "crd", CRD_NAME, "--ignore-not-found", "--wait=true")
+
+    with helm_install(helm, kubectl, "aura-system") as install:
+        kubectl("wait", "--for=condition=Established", f"crd/{CRD_NAME}", "--timeout=60s")
+        crd = kubectl.get("crd", CRD_NAME)
+        assert crd is not None
+        operator = sa(install.namespace)
+        assert can_i(kubectl, "patch", "aurainstances.aura.neo4j.io", operator, "-A")
+        kubectl.apply(SAMPLE, namespace=namespace)
+
+        # README "Upgrading CRDs": apply the chart's CRDs, then upgrade.
+        kubectl("apply", "--server-side", "--force-conflicts", "-f", str(CHART_DIR / "crds"))
+        upgraded = helm.run(
+            "upgrade", "aura-operator", str(CHART_DIR), "--namespace", install.namespace,
+            "--set", "aura.defaultDeletionPolicy=Delete",
+        )  # fmt: skip
+        assert "has been upgraded" in upgraded.stdout
+        deployment = kubectl.get("deployment", "aura-operator", install.namespace)
+        assert deployment is not None
+        env = {
+            item["name"]: item.get("value")
+            for item in deployment["spec"]["template"]["spec"]["containers"][0]["env"]
+        }
+        assert env["AURA_DEFAULT_DELETION_POLICY"] == "Delete"
+        assert deployment["metadata"]["annotations"]["meta.helm.sh/release-name"] == "aura-operator"
+
+    assert kubectl.get("clusterrole", "aura-operator") is None
+    assert kubectl.get("crd", CRD_NAME), "helm uninstall keeps the CRD"
+    assert kubectl.get("aurainstance", "movies", namespace), "and with it the AuraInstances"
+
+
+def test_helm_install_with_watch_namespaces_grants_rights_there_only(
+    helm: Helm, kubectl: Kubectl, namespace: str, crd: None
+) -> None:
+    with helm_install(helm, kubectl, "aura-watching", watch_namespaces=(namespace,)) as install:
+        operator = sa(install.namespace)
+        assert kubectl.get("role", "aura-operator", namespace)
+        assert kubectl.get("clusterrole", "aura-operator") is None
+        assert can_i(kubectl, "patch", "aurainstances.aura.neo4j.io", operator, "-n", namespace)
+        assert can_i(kubectl, "create", "secrets", operator, "-n", namespace)
+        assert not can_i(kubectl, "patch", "aurainstances.aura.neo4j.io", operator, "-n", "default")
+        assert not can_i(kubectl, "get", "secrets", operator, "-n", "default")
+        # The default credentials Secret in the release namespace: that one Secret, read only.
+        credentials = ("secrets/aura-credentials", "-n", install.namespace)
+        assert can_i(kubectl, "get", credentials[0], operator, *credentials[1:])
+        assert not can_i(kubectl, "get", "secrets/other", operator, "-n", install.namespace)
