@@ -36,11 +36,19 @@ def kustomize_install(kubectl: Kubectl) -> Iterator[Install]:
 
 @contextmanager
 def helm_install(
-    helm: Helm, kubectl: Kubectl, namespace: str, *, watch_namespaces: tuple[str, ...] = ()
+    helm: Helm,
+    kubectl: Kubectl,
+    namespace: str,
+    *,
+    watch_namespaces: tuple[str, ...] = (),
+    crds: bool = False,
 ) -> Iterator[Install]:
-    """`helm install aura-operator` into `namespace`; uninstalled and the namespace deleted."""
+    """`helm install aura-operator` into `namespace`; uninstalled and the namespace deleted.
+
+    Without `crds` the chart installs no CRD (`crds.enabled=false`, the README's way to manage
+    it yourself): the tier's CRD is shared by every test, and Helm would refuse to adopt it."""
     args = ["install", "aura-operator", str(CHART_DIR), "--namespace", namespace]
-    args += ["--create-namespace"]
+    args += ["--create-namespace", "--set", f"crds.enabled={str(crds).lower()}"]
     for index, watched in enumerate(watch_namespaces):
         args += ["--set", f"watchNamespaces[{index}]={watched}"]
     helm.run(*args)

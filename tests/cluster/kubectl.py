@@ -104,6 +104,9 @@ class Helm:
     kubeconfig: Path
     home: Path
 
+    def __call__(self, *args: str) -> str:
+        return self.run(*args).stdout
+
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         env = {
             "PATH": "/usr/bin:/bin",

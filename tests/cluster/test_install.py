@@ -53,23 +53,23 @@ def test_kustomize_install_is_accepted_and_grants_the_operator_its_rights(
     assert kubectl.get("crd", CRD_NAME), "deleting the operator keeps the CRD"
 
 
-def test_helm_installs_the_crd_upgrades_and_uninstalls_keeping_it(
+def test_helm_installs_the_crd_upgrades_it_and_uninstall_keeps_it(
     helm: Helm, kubectl: Kubectl, namespace: str
 ) -> None:
     # No AuraInstance exists here (each test's namespace fixture strips finalizers), so the CRD
-    # goes at once and the install below is Helm's first.
+    # goes at once and the chart's default (crds.enabled) installs it with the release.
     kubectl("delete", "crd", CRD_NAME, "--ignore-not-found", "--wait=true")
 
-    with helm_install(helm, kubectl, "aura-system") as install:
+    with helm_install(helm, kubectl, "aura-system", crds=True) as install:
         kubectl("wait", "--for=condition=Established", f"crd/{CRD_NAME}", "--timeout=60s")
         crd = kubectl.get("crd", CRD_NAME)
         assert crd is not None
+        assert crd["metadata"]["annotations"]["meta.helm.sh/release-name"] == "aura-operator"
         operator = sa(install.namespace)
         assert can_i(kubectl, "patch", "aurainstances.aura.neo4j.io", operator, "-A")
         kubectl.apply(SAMPLE, namespace=namespace)
 
-        # README "Upgrading CRDs": apply the chart's CRDs, then upgrade.
-        kubectl("apply", "--server-side", "--force-conflicts", "-f", str(CHART_DIR / "crds"))
+        # The CRD is a template of the release: `helm upgrade` upgrades it with the rest.
         upgraded = helm.run(
             "upgrade", "aura-operator", str(CHART_DIR), "--namespace", install.namespace,
             "--set", "aura.defaultDeletionPolicy=Delete",
@@ -82,10 +82,14 @@ def test_helm_installs_the_crd_upgrades_and_uninstalls_keeping_it(
             for item in deployment["spec"]["template"]["spec"]["containers"][0]["env"]
         }
         assert env["AURA_DEFAULT_DELETION_POLICY"] == "Delete"
-        assert deployment["metadata"]["annotations"]["meta.helm.sh/release-name"] == "aura-operator"
+        assert "CustomResourceDefinition" in helm(
+            "get", "manifest", "aura-operator", "-n", install.namespace
+        )
 
     assert kubectl.get("clusterrole", "aura-operator") is None
-    assert kubectl.get("crd", CRD_NAME), "helm uninstall keeps the CRD"
+    kept = kubectl.get("crd", CRD_NAME)
+    assert kept is not None, "helm uninstall keeps the CRD (helm.sh/resource-policy: keep)"
+    assert kept["metadata"]["annotations"]["helm.sh/resource-policy"] == "keep"
     assert kubectl.get("aurainstance", "movies", namespace), "and with it the AuraInstances"
 
 
