@@ -1,4 +1,5 @@
-"""The real-API-server tier: one control plane per session, one namespace per test.
+"""The real-API-server tier: one control plane for the tier (stopped when its last test is done,
+so it does not compete with the rest of the suite), one namespace per test.
 
 Without the binaries (`make controlplane` needs Go) the tier is skipped with one reason; with
 AURA_REQUIRE_CLUSTER_TIER=1 (set by .ci/run) that is a failure instead.
@@ -54,7 +55,7 @@ if _UNAVAILABLE is not None and not _REQUIRED:
     collect_ignore_glob = ["test_*.py"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def control_plane(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ControlPlane]:
     if _UNAVAILABLE is not None:
         pytest.fail(f"{REQUIRE_VARIABLE}=1 but the {_UNAVAILABLE}", pytrace=False)
@@ -77,19 +78,19 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         )
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def kubectl(control_plane: ControlPlane) -> Kubectl:
     return Kubectl(ensure_tools().kubectl, control_plane.admin_kubeconfig)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def helm(control_plane: ControlPlane, tmp_path_factory: pytest.TempPathFactory) -> Helm:
     return Helm(
         ensure_tools().helm, control_plane.admin_kubeconfig, tmp_path_factory.mktemp("helm")
     )
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimulatorProcess]:
     """One Aura simulator for the session (tests use their own instance names and ids)."""
     sim = SimulatorProcess(tmp_path_factory.mktemp("simulator"))
