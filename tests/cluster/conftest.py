@@ -12,14 +12,13 @@ import itertools
 import os
 import shutil
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from delivery.fetch_tools import ensure_tools
 
 from .control_plane import BINARIES_DIR, ControlPlane, missing_binaries
-from .installs import kustomize_install
+from .installs import CRDS_DIR, kustomize_install
 from .kubectl import Helm, Kubectl, fresh_namespace
 from .processes import (
     Process,
@@ -29,8 +28,6 @@ from .processes import (
     operator_as_service_account,
 )
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-CRDS_DIR = REPO_ROOT / "crds"
 REQUIRE_VARIABLE = "AURA_REQUIRE_CLUSTER_TIER"
 
 _started: list[ControlPlane] = []
@@ -100,12 +97,9 @@ def simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimulatorPro
 
 @pytest.fixture
 def crd(kubectl: Kubectl) -> None:
-    """The AuraInstance CRD from crds/, established (a test may have removed it)."""
+    """The project's CRDs from crds/, established (a test may have removed them)."""
     kubectl("apply", "--server-side", "--force-conflicts", "-f", str(CRDS_DIR))
-    kubectl(
-        "wait", "--for=condition=Established", "--timeout=60s",
-        "crd/aurainstances.aura.neo4j.io",
-    )  # fmt: skip
+    kubectl("wait", "--for=condition=Established", "--timeout=60s", "-f", str(CRDS_DIR))
 
 
 @pytest.fixture

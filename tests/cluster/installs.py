@@ -12,6 +12,7 @@ from .kubectl import Helm, Kubectl
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEPLOY_DIR = REPO_ROOT / "deploy"
 CHART_DIR = REPO_ROOT / "charts" / "aura-operator"
+CRDS_DIR = REPO_ROOT / "crds"
 CRD_NAME = "aurainstances.aura.neo4j.io"
 
 

@@ -138,11 +138,12 @@ def fresh_namespace(kubectl: Kubectl) -> Iterator[str]:
 
 
 def release_finalizers(kubectl: Kubectl, namespace: str) -> None:
-    if kubectl.run("get", "crd", "aurainstances.aura.neo4j.io", check=False).returncode != 0:
-        return
-    for item in kubectl.list("aurainstances", namespace):
-        if item["metadata"].get("finalizers"):
-            kubectl(
-                "patch", "aurainstance", item["metadata"]["name"], "--namespace", namespace,
-                "--type", "merge", "--patch", '{"metadata":{"finalizers":null}}',
-            )  # fmt: skip
+    """Strip the finalizers of the project's custom resources in `namespace`."""
+    served = kubectl.run("api-resources", "--api-group=aura.neo4j.io", "-o", "name", check=False)
+    for resource in served.stdout.split():
+        for item in kubectl.list(resource, namespace):
+            if item["metadata"].get("finalizers"):
+                kubectl(
+                    "patch", resource, item["metadata"]["name"], "--namespace", namespace,
+                    "--type", "merge", "--patch", '{"metadata":{"finalizers":null}}',
+                )  # fmt: skip

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .installs import CHART_DIR, CRD_NAME, helm_install, kustomize_install
+from .installs import CHART_DIR, CRD_NAME, CRDS_DIR, helm_install, kustomize_install
 from .kubectl import Helm, Kubectl
 
 SAMPLE = {
@@ -56,12 +56,12 @@ def test_kustomize_install_is_accepted_and_grants_the_operator_its_rights(
 def test_helm_installs_the_crd_upgrades_it_and_uninstall_keeps_it(
     helm: Helm, kubectl: Kubectl, namespace: str
 ) -> None:
-    # No AuraInstance exists here (each test's namespace fixture strips finalizers), so the CRD
-    # goes at once and the chart's default (crds.enabled) installs it with the release.
-    kubectl("delete", "crd", CRD_NAME, "--ignore-not-found", "--wait=true")
+    # No custom resource with a finalizer exists here (each test's namespace fixture strips
+    # them), so the CRDs go at once and the chart's default (crds.enabled) installs them.
+    kubectl("delete", "-f", str(CRDS_DIR), "--ignore-not-found", "--wait=true")
 
     with helm_install(helm, kubectl, "aura-system", crds=True) as install:
-        kubectl("wait", "--for=condition=Established", f"crd/{CRD_NAME}", "--timeout=60s")
+        kubectl("wait", "--for=condition=Established", "-f", str(CRDS_DIR), "--timeout=60s")
         crd = kubectl.get("crd", CRD_NAME)
         assert crd is not None
         assert crd["metadata"]["annotations"]["meta.helm.sh/release-name"] == "aura-operator"
