@@ -54,6 +54,20 @@ def test_the_confirm_window_covers_a_late_send_a_late_commit_and_a_lagging_listi
     assert CONFIRM_WINDOW >= SEND_WINDOW + 600 + 600
 
 
+def test_a_created_at_without_a_timezone_is_taken_as_utc_and_compared() -> None:
+    listing = [
+        InstanceSummary.model_validate(
+            {"id": "00000001", "name": "orders", "created_at": "2026-11-26T12:00:05"}
+        ),
+        InstanceSummary.model_validate(
+            {"id": "00000002", "name": "orders", "created_at": "2026-11-23T12:00:00"}
+        ),
+    ]
+    found = matching_instances(listing, name="orders", requested_at=REQUESTED, claimed=set())
+    assert [i.id for i in found] == ["00000001"]
+    assert found[0].created_at == REQUESTED + timedelta(seconds=5)
+
+
 def test_aura_errors_become_condition_reasons_and_messages() -> None:
     error = AuraValidationError(
         "Invalid memory",

@@ -16,6 +16,8 @@ CONDITION_TYPE_PATTERN = (
     r"(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"
 )
 CONDITION_REASON_PATTERN = r"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"
+CONDITION_REASON_MAX_LENGTH = 1024
+CONDITION_MESSAGE_MAX_LENGTH = 32768
 INT64: dict[str, Any] = {"format": "int64"}
 MAP_LIST_BY_TYPE: dict[str, Any] = {
     "x-kubernetes-list-type": "map",
@@ -34,12 +36,12 @@ class Condition(ApiModel):
     status: ConditionStatus = Field(description="True, False or Unknown.")
     reason: str = Field(
         min_length=1,
-        max_length=1024,
+        max_length=CONDITION_REASON_MAX_LENGTH,
         pattern=CONDITION_REASON_PATTERN,
         description="Machine-readable CamelCase reason for the last transition.",
     )
     message: str = Field(
-        max_length=32768,
+        max_length=CONDITION_MESSAGE_MAX_LENGTH,
         description="Human-readable details, including the Aura request id where one applies.",
     )
     last_transition_time: AwareDatetime = Field(

@@ -6,8 +6,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from aura_operator.api import ConditionType
+from aura_operator.api.status import CONDITION_MESSAGE_MAX_LENGTH, CONDITION_REASON_MAX_LENGTH
 
 Condition = dict[str, Any]
+
+ELISION = " [...] "
+KEPT_TAIL = 200
+"""Characters kept from the end of a cut message: messages end with the request id."""
 
 READY = ConditionType.READY.value
 SYNCED = ConditionType.SYNCED.value
@@ -46,8 +51,8 @@ def set_conditions(
         by_type[update.type] = {
             "type": update.type,
             "status": update.status_text,
-            "reason": update.reason,
-            "message": update.message,
+            "reason": update.reason[:CONDITION_REASON_MAX_LENGTH],
+            "message": bounded(update.message),
             "observedGeneration": generation,
             "lastTransitionTime": (
                 now if transitioned or previous is None else previous["lastTransitionTime"]
@@ -55,6 +60,15 @@ def set_conditions(
         }
     order = {READY: 0, SYNCED: 1, STALLED: 2, CREDENTIALS_AVAILABLE: 3}
     return sorted(by_type.values(), key=lambda c: (order.get(c["type"], 99), c["type"]))
+
+
+def bounded(message: str, limit: int = CONDITION_MESSAGE_MAX_LENGTH) -> str:
+    """`message` within `limit` characters, which the CRD (and so the API server) enforces: a
+    longer one would make every status write fail. Keeps the start and the request id."""
+    if len(message) <= limit:
+        return message
+    tail = message[-min(KEPT_TAIL, limit // 4) :]
+    return message[: limit - len(ELISION) - len(tail)] + ELISION + tail
 
 
 def find(conditions: list[Condition] | None, type_: str) -> Condition | None:

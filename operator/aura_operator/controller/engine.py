@@ -55,6 +55,8 @@ ACTION_VERB = {
     StepKind.PAUSE: "Paused",
     StepKind.RESUME: "Resumed",
 }
+PENDING_RESUME = "PausedWithPendingChanges"
+"""Ready (paused) but not yet matching: the changes are applied after a resume."""
 ACTION_STATUS = {StepKind.PATCH: "updating", StepKind.PAUSE: "pausing", StepKind.RESUME: "resuming"}
 
 Schedule = Callable[[Key, float | None], None]
@@ -255,7 +257,8 @@ class Engine:
             await self.publish.status(tracked, report)
             return None
         if step.kind is StepKind.READY:
-            tracked.confirmed_generation = tracked.generation
+            if step.reason != PENDING_RESUME:  # changes held for a resume are not yet applied
+                tracked.confirmed_generation = tracked.generation
             report.ready_if(True, step.reason, step.message)
             report.not_stalled()
             if not self._rejected_this_generation(tracked):

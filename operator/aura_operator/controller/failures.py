@@ -44,7 +44,7 @@ async def reject(
     The Event goes first: it reaches the user even if the status write fails."""
     message = describe(error)
     await publish.event(tracked, "AuraRejected", message, warning=True)
-    report.stall("AuraRejected", message)
+    report.stall("AuraRejected", message, event=False)
     report.synced = unsynced(error)
     report.observed_generation = tracked.generation
     report.fields = {**report.fields, "lastRequestId": error.request_id}

@@ -27,12 +27,15 @@ class Publisher:
         if report.fields or report.phase or report.ready or report.synced:
             fields.setdefault("lastSyncTime", now_rfc3339())
         report.fields = fields
+        stall = report.new_stall(tracked.status, generation=tracked.generation)
         patch = report.status_patch(
             tracked.status, generation=tracked.generation, now=now_rfc3339()
         )
         if set(patch) <= {"lastSyncTime"}:
             return
         await self.raw_status(tracked, patch)
+        if stall is not None:  # after the write: a stall retried every few seconds posts once
+            await self.event(tracked, stall.reason, stall.message, warning=True)
 
     async def status_until_written(self, tracked: Tracked, report: Report) -> None:
         """Like `status`, retried until the API server takes it: the write that records a new

@@ -12,6 +12,7 @@ from aura_operator.controller.conditions import (
     STALLED,
     SYNCED,
     ConditionUpdate,
+    find,
     set_conditions,
 )
 
@@ -27,6 +28,8 @@ class Report:
     credentials: ConditionUpdate | None = None
     fields: dict[str, Any] = field(default_factory=dict)
     observed_generation: int | None = None
+    stall_event: bool = True
+    """Whether a new stall posts its Warning Event from the publisher (False: the caller did)."""
 
     def ready_if(self, ok: bool, reason: str, message: str = "") -> None:
         self.ready = ConditionUpdate(READY, ok, reason, message)
@@ -37,8 +40,10 @@ class Report:
     def not_stalled(self) -> None:
         self.stalled = ConditionUpdate(STALLED, False, "NotStalled")
 
-    def stall(self, reason: str, message: str) -> None:
-        """A problem only a person can fix: Stalled, not Ready, not Synced."""
+    def stall(self, reason: str, message: str, *, event: bool = True) -> None:
+        """A problem only a person can fix: Stalled, not Ready, not Synced. The generation is
+        evaluated, so the status carries it (Argo CD and kstatus then stop waiting)."""
+        self.stall_event = event
         self.stalled = ConditionUpdate(STALLED, True, reason, message)
         self.synced = ConditionUpdate(SYNCED, False, reason, message)
         self.ready = ConditionUpdate(READY, False, reason, message)
@@ -56,6 +61,8 @@ class Report:
             wanted["phase"] = self.phase.value
         if self.observed_generation is not None:
             wanted["observedGeneration"] = self.observed_generation
+        elif self.stalled is not None and self.stalled.status:
+            wanted["observedGeneration"] = generation
         if updates:
             conditions = set_conditions(
                 current.get("conditions"), updates, generation=generation, now=now
@@ -63,3 +70,16 @@ class Report:
             if conditions != current.get("conditions"):
                 wanted["conditions"] = conditions
         return {k: v for k, v in wanted.items() if current.get(k) != v}
+
+    def new_stall(self, current: dict[str, Any], *, generation: int) -> ConditionUpdate | None:
+        """The stall this report starts (None: none, or the same one is already reported for
+        this generation), whose Warning Event is then posted once."""
+        if self.stalled is None or not self.stalled.status or not self.stall_event:
+            return None
+        previous = find(current.get("conditions"), STALLED) or {}
+        same = (
+            previous.get("status") == "True"
+            and previous.get("reason") == self.stalled.reason
+            and previous.get("observedGeneration") == generation
+        )
+        return None if same else self.stalled

@@ -91,7 +91,10 @@ class Tracked:
 def _ready_for(status: dict[str, Any], generation: int) -> bool:
     ready = next((c for c in status.get("conditions") or [] if c.get("type") == "Ready"), None)
     return bool(
-        ready and ready.get("status") == "True" and ready.get("observedGeneration") == generation
+        ready
+        and ready.get("status") == "True"
+        and ready.get("observedGeneration") == generation
+        and ready.get("reason") != "PausedWithPendingChanges"  # not yet carried out
     )
 
 

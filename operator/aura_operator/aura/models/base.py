@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict
@@ -24,15 +24,17 @@ class AuraRequest(BaseModel):
 
 
 def _datetime_or_none(value: Any) -> Any:
-    if value is None or isinstance(value, datetime):
-        return value
     if isinstance(value, str):
         try:
-            return datetime.fromisoformat(value)
+            value = datetime.fromisoformat(value)
         except ValueError:
             return None
-    return None
+    if not isinstance(value, datetime):
+        return None
+    # A time without a zone is taken as UTC, so it compares with the operator's own times.
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 LenientDatetime = Annotated[datetime | None, BeforeValidator(_datetime_or_none)]
-"""A timestamp that becomes None instead of failing when Aura sends something unparsable."""
+"""A timestamp that becomes None instead of failing when Aura sends something unparsable, and
+is always timezone-aware (UTC when Aura sends none)."""
