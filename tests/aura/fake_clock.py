@@ -39,3 +39,9 @@ class FakeClock:
             await settle()
         self.now = target
         await settle()
+
+    def fire_next(self) -> None:
+        """Wake the earliest sleeper now, without letting anything run yet."""
+        deadline, _, future = heapq.heappop(self._sleepers)
+        self.now = max(self.now, deadline)
+        future.set_result(None)

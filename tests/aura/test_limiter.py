@@ -470,3 +470,32 @@ async def test_a_client_reports_its_credentials_learned_rate() -> None:
         registry.budget_for("shared-key").note_rate_limited(retry_after=0.0)
 
         assert client.requests_per_minute() == 2.0  # nothing held: a tenth of the limit
+
+
+@pytest.mark.parametrize("turns", range(6))
+async def test_a_wait_cancelled_at_any_point_never_keeps_a_slot(turns: int) -> None:
+    """Cancel a queued acquirer `turns` event-loop turns after the dispatcher wakes to grant
+    it: before the grant, in the same turn as the grant, and after it reached the caller."""
+    clock = FakeClock()
+    b = budget(clock, limit=2, time_scale=60.0, burst=1)  # window 1 s, one grant per 0.5 s
+    first = await b.acquire(Lane.BACKGROUND)
+    waiter = asyncio.create_task(b.acquire(Lane.INTENT))
+    await settle()
+    assert not waiter.done()  # paced: the dispatcher sleeps until the next grant is due
+
+    clock.fire_next()
+    for _ in range(turns):
+        await asyncio.sleep(0)
+    waiter.cancel()
+    await settle()
+    if not waiter.cancelled():  # the permit reached the caller before the cancel: its duty
+        waiter.result().release()
+
+    first.release()
+    await clock.advance(2.0)
+    stats = b.stats()
+    assert (stats.in_flight, stats.in_window) == (0, 0)
+    await asyncio.wait_for(b.acquire(Lane.INTENT), 1)
+    await clock.advance(0.5)
+    await asyncio.wait_for(b.acquire(Lane.INTENT), 1)  # the whole capacity is there again
+    assert b.stats().in_flight == 2

@@ -115,6 +115,12 @@ class Permit:
             self._released = True
             self._budget._release()
 
+    def give_back(self) -> None:
+        """Return a permit no request was sent with: its slot and pacing credit free now."""
+        if not self._released:
+            self._released = True
+            self._budget._give_back()
+
 
 @dataclass
 class _Waiter:
@@ -191,7 +197,14 @@ class Budget:
         future: asyncio.Future[Permit] = asyncio.get_running_loop().create_future()
         self._lanes[lane].waiters.append(_Waiter(future, now))
         self._ensure_dispatcher()
-        return await future
+        try:
+            return await future
+        except asyncio.CancelledError:
+            # Granted in the same event-loop turn as the cancel: the permit never reaches the
+            # caller, so nothing was sent with it; give its slot back or it is lost for good.
+            if future.done() and not future.cancelled():
+                future.result().give_back()
+            raise
 
     def note_rate_limited(self, retry_after: float | None) -> float:
         """Close the budget for every caller for `retry_after` Aura seconds (a default if None).
@@ -265,6 +278,11 @@ class Budget:
     def _release(self) -> None:
         self._in_flight -= 1
         self._frees_at.append(self._clock.monotonic() + self.window)
+        self._released.set()
+
+    def _give_back(self) -> None:
+        self._in_flight -= 1
+        self._credit = min(self._burst, self._credit + 1.0)
         self._released.set()
 
     def _taken(self) -> int:
