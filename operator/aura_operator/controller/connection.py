@@ -82,6 +82,29 @@ class ConnectionSecrets:
                 tracked.ref.namespace, name, {"metadata": {"ownerReferences": owners}}
             )
 
+    async def keep_after_owner_vanished(
+        self, tracked: Tracked, name: str, instance_id: str
+    ) -> None:
+        """The resource vanished (its finalizer removed by hand) while a create was answered:
+        the Aura instance stays, so its Secret, the only copy of the password, must not go to
+        the garbage collector with its owner."""
+        logger.warning(
+            "%s vanished while Aura created instance %s; the instance is left alone and Secret "
+            "%s keeps its password",
+            tracked.ref,
+            instance_id,
+            name,
+        )
+        secret = await self.publish.kube.get_secret(tracked.ref.namespace, name)
+        if (
+            secret_instance_id(secret) == instance_id
+            and secret
+            and secret["metadata"].get("ownerReferences")
+        ):
+            await self.publish.kube.patch_secret(
+                tracked.ref.namespace, name, {"metadata": {"ownerReferences": None}}
+            )
+
     async def write_with_password(
         self,
         tracked: Tracked,

@@ -27,6 +27,7 @@ from aura_operator.aura import (
 from aura_operator.controller.connection import ConnectionSecrets
 from aura_operator.controller.desired import Desired
 from aura_operator.controller.failures import describe, reject, write_failed
+from aura_operator.controller.kube import ObjectGone
 from aura_operator.controller.publishing import Publisher
 from aura_operator.controller.recovery import SEND_WINDOW, Recovery, rfc3339
 from aura_operator.controller.reporting import Report
@@ -180,7 +181,11 @@ class Creator:
         report.not_stalled()
         report.ready_if(False, "Creating", "Aura is provisioning the instance")
         report.credentials_available(True, "PasswordStored", f"Secret {secret_name}")
-        await self.publish.status_until_written(tracked, report)
+        try:
+            await self.publish.status_until_written(tracked, report)
+        except ObjectGone:
+            await self.secrets.keep_after_owner_vanished(tracked, secret_name, created.id)
+            raise
         tracked.note_aura_status("creating")
         await self.publish.event(
             tracked,

@@ -31,7 +31,7 @@ from aura_operator.controller.decisions import Step, StepKind, next_step
 from aura_operator.controller.deletion import Deleter
 from aura_operator.controller.desired import Desired, desired_from_spec
 from aura_operator.controller.failures import describe, reject, unsynced, write_failed
-from aura_operator.controller.kube import KubeClient
+from aura_operator.controller.kube import KubeClient, ObjectGone
 from aura_operator.controller.listing import Confirmation, confirm_by_listing
 from aura_operator.controller.publishing import Publisher
 from aura_operator.controller.recovery import SHARE_SLACK, Recovery
@@ -106,8 +106,12 @@ class Engine:
     async def reconcile(self, tracked: Tracked, *, lane: Lane) -> None:
         """Run `ensure` now for a user-driven cause, ahead of any background read."""
         await self.cancel_background_read(tracked)
-        async with tracked.lock:
-            delay = await self._timed_ensure(tracked, lane)
+        try:
+            async with tracked.lock:
+                delay = await self._timed_ensure(tracked, lane)
+        except ObjectGone:
+            self._vanished(tracked)
+            return
         self.schedule(tracked.key, delay)
 
     async def observe(self, key: Key) -> None:
@@ -119,9 +123,20 @@ class Engine:
         # A user's change not carried out yet (a write that failed, Aura busy) keeps the
         # user's lane when it is retried from here.
         lane = Lane.INTENT if sync_now or self._user_change_pending(tracked) else Lane.BACKGROUND
-        async with tracked.lock:
-            delay = await self._timed_ensure(tracked, lane)
+        try:
+            async with tracked.lock:
+                delay = await self._timed_ensure(tracked, lane)
+        except ObjectGone:
+            self._vanished(tracked)
+            return
         self.schedule(key, delay)
+
+    def _vanished(self, tracked: Tracked) -> None:
+        """The object is gone from the API server: nothing more to do for it (a newer object
+        of the same name is tracked on its own)."""
+        logger.info("%s no longer exists; its work ends", tracked.ref)
+        if self.fleet.get(tracked.key) is tracked:
+            self.fleet.forget(tracked.key)
 
     async def _timed_ensure(self, tracked: Tracked, lane: Lane) -> float | None:
         started = time.monotonic()
@@ -142,8 +157,11 @@ class Engine:
         seconds until the next attempt."""
         tracked.deleting = True
         await self.cancel_background_read(tracked)
-        async with tracked.lock:
-            delay = await self.deleter.finalize(tracked, self.desired(tracked))
+        try:
+            async with tracked.lock:
+                delay = await self.deleter.finalize(tracked, self.desired(tracked))
+        except ObjectGone:  # its finalizer was removed by hand: the instance is left alone
+            delay = None
         if delay is None:
             self.fleet.forget(tracked.key)
         return delay

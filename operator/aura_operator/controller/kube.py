@@ -29,6 +29,11 @@ class KubeError(Exception):
         self.status = status
 
 
+class ObjectGone(KubeError):
+    """The AuraInstance no longer exists (its finalizer was removed by hand): every task working
+    on it ends, since no status write can ever succeed."""
+
+
 @dataclass(frozen=True)
 class ObjectRef:
     namespace: str
@@ -170,13 +175,17 @@ class KubeClient:
         return await self._request("GET", self._instance_path(ref))
 
     async def patch_status(self, ref: ObjectRef, status: JSON) -> JSON:
-        """Merge-patch `status` (a None value removes a key); returns the updated object."""
-        result = await self._request(
-            "PATCH",
-            self._instance_path(ref) + "/status",
-            json={"status": status},
-            content_type="application/merge-patch+json",
-        )
+        """Merge-patch `status` (a None value removes a key); returns the updated object.
+        Raises ObjectGone when the object does not exist."""
+        path = self._instance_path(ref) + "/status"
+        try:
+            result = await self._request(
+                "PATCH", path, json={"status": status}, content_type="application/merge-patch+json"
+            )
+        except KubeError as error:
+            if error.status == 404:
+                raise ObjectGone(404, "PATCH", path, str(error)) from error
+            raise
         return result or {}
 
     async def patch_status_fenced(

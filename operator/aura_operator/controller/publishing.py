@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from aura_operator.controller.kube import KubeClient, now_rfc3339
+from aura_operator.controller.kube import KubeClient, ObjectGone, now_rfc3339
 from aura_operator.controller.reporting import Report
 from aura_operator.controller.tracking import Tracked
 
@@ -39,12 +39,15 @@ class Publisher:
 
     async def status_until_written(self, tracked: Tracked, report: Report) -> None:
         """Like `status`, retried until the API server takes it: the write that records a new
-        instance id must not be lost to a passing API-server failure."""
+        instance id must not be lost to a passing API-server failure. Ends with ObjectGone
+        when the object no longer exists."""
         delay = 1.0
         while True:
             try:
                 await self.status(tracked, report)
                 return
+            except ObjectGone:
+                raise
             except Exception as error:
                 logger.warning("%s: status write failed, retrying: %s", tracked.ref, error)
                 await asyncio.sleep(delay)

@@ -1,0 +1,56 @@
+"""An AuraInstance that vanishes under the operator (its finalizer removed by hand, the
+README's advice for a stuck delete) ends the operator's work on it."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from e2e_harness import NAMESPACE, Harness
+
+from aura_operator.aura.client import AuraClient
+from aura_operator.controller.creation import CREATES_IN_FLIGHT
+from aura_operator.kube_emulator import AURA_INSTANCES, SECRETS
+
+pytestmark = pytest.mark.e2e
+
+
+async def test_removing_the_finalizer_during_a_create_ends_the_create_and_frees_its_slot(
+    operator: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = AuraClient.create_instance
+    posted, answer = asyncio.Event(), asyncio.Event()
+
+    async def create_instance(self: Any, request: Any, **options: Any) -> Any:
+        result = await original(self, request, **options)
+        posted.set()
+        await answer.wait()  # the answer is slow to come back
+        return result
+
+    monkeypatch.setattr(AuraClient, "create_instance", create_instance)
+    await operator.apply("movies", {"deletionPolicy": "Delete"})
+    await asyncio.wait_for(posted.wait(), 10)
+
+    await operator.kube.delete(AURA_INSTANCES, "movies", namespace=NAMESPACE)
+    await operator.kube.patch(
+        AURA_INSTANCES, "movies", {"metadata": {"finalizers": []}}, namespace=NAMESPACE
+    )
+    await operator.kube.wait_gone(AURA_INSTANCES, "movies", namespace=NAMESPACE)
+    answer.set()
+
+    creator = operator.memo.engine.creator
+    await operator.poll(lambda: asyncio.sleep(0, not creator.storing), within=10)
+    await operator.poll(
+        lambda: asyncio.sleep(0, creator._in_flight._value == CREATES_IN_FLIGHT), within=10
+    )
+    fleet = operator.memo.engine.fleet  # kopf may replay stale events of the object first
+    await operator.poll(lambda: asyncio.sleep(0, fleet.get((NAMESPACE, "movies")) is None))
+    assert len(await operator.aura_requests("POST", "/v1/instances")) == 1
+    [instance] = await operator.aura_instances()  # left alone, as the README says
+    await asyncio.sleep(0.5)  # the emulator's garbage collector runs in the background
+    secret = await operator.kube.find(SECRETS, "movies-connection", namespace=NAMESPACE)
+    assert secret is not None and not secret["metadata"].get("ownerReferences")
+    assert (await operator.secret("movies-connection") or {})["NEO4J_PASSWORD"] == instance[
+        "password"
+    ]
