@@ -14,7 +14,15 @@ from aura_operator.api.enums import (
     ManagementPolicy,
 )
 
-AURA_NAME_PATTERN = r"^\S(.*\S)?$"
+# Every pattern means the same to the API server (Go's RE2) and to pydantic (Rust's regex):
+# explicit character classes of ASCII and Latin-1 escapes only, never \s, \S, \d, \w, \b or
+# \p, whose meanings differ (RE2's \S is "not ASCII space", so U+00A0 passed the CRD and failed
+# the model). tests/api/test_patterns.py holds the patterns to that and checks both engines agree.
+EDGE_WHITESPACE = r"\t\n\v\f\r \x85\xa0"
+"""The whitespace a display name may not start or end with: ASCII and Latin-1 (other Unicode
+spaces are Aura's to judge; the CRD and the operator accept them alike)."""
+AURA_NAME_PATTERN = f"^[^{EDGE_WHITESPACE}](.*[^{EDGE_WHITESPACE}])?$"
+"""No such whitespace at either end; `.` (anything but a line feed, in every engine) between."""
 SIZE_PATTERN = r"^[0-9]+GB$"
 INSTANCE_ID_PATTERN = r"^[0-9a-f]{8}$"
 DNS_SUBDOMAIN_PATTERN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from pydantic import ValidationError
 
 from aura_operator.api import (
     AuraInstanceSpec,
@@ -72,10 +75,60 @@ class Desired:
         return body
 
 
+DELETION_NEEDS = frozenset(
+    {"deletionPolicy", "managementPolicy", "credentialsSecretRef", "connectionSecret"}
+)
+"""Spec fields (camelCase) that carrying out the deletion policy reads."""
+
+
+class InvalidSpec(ValueError):
+    """A spec the CRD accepted but the operator cannot read; `problems` maps each field
+    (`spec.name`) to what is wrong with it."""
+
+    def __init__(self, problems: Mapping[str, str]) -> None:
+        self.problems = dict(problems)
+        super().__init__("; ".join(f"{field}: {why}" for field, why in self.problems.items()))
+
+    @property
+    def top_level_fields(self) -> set[str]:
+        return {field.removeprefix("spec.").split(".")[0] for field in self.problems}
+
+
+def parse_spec(spec: Mapping[str, Any]) -> AuraInstanceSpec:
+    """The spec as the operator's model; raises InvalidSpec naming each offending field."""
+    try:
+        return AuraInstanceSpec.model_validate(spec)
+    except ValidationError as error:
+        problems = {
+            ".".join(["spec", *(str(part) for part in item["loc"])]): item["msg"]
+            for item in error.errors(include_url=False, include_input=False)
+        }
+        raise InvalidSpec(problems) from None
+
+
+def salvaged_spec(
+    spec: Mapping[str, Any], last_good: Mapping[str, Any] | None, invalid: InvalidSpec
+) -> dict[str, Any]:
+    """For carrying out a deletion: `spec` with each unreadable top-level field taken from the
+    last good spec (or left out when that had none). Raises InvalidSpec when a field the
+    deletion reads is unreadable and no good value of it is known: guessing it (say, the
+    default credentials instead of the named ones) could leave a billed instance behind."""
+    salvaged = dict(spec)
+    for name in invalid.top_level_fields:
+        if last_good is not None and name in last_good:
+            salvaged[name] = last_good[name]
+        elif last_good is None and name in DELETION_NEEDS:
+            raise invalid
+        else:
+            salvaged.pop(name, None)
+    return salvaged
+
+
 def desired_from_spec(
-    spec: dict[str, Any], *, metadata_name: str, default_deletion_policy: str
+    spec: Mapping[str, Any], *, metadata_name: str, default_deletion_policy: str
 ) -> Desired:
-    parsed = AuraInstanceSpec.model_validate(spec)
+    """Raises InvalidSpec for a spec the models refuse."""
+    parsed = parse_spec(spec)
     return Desired(
         spec=parsed,
         name=effective_display_name(parsed, metadata_name),

@@ -8,6 +8,7 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from aura_operator.api import Phase
 from aura_operator.aura import (
@@ -29,7 +30,12 @@ from aura_operator.controller.connection import ConnectionSecrets
 from aura_operator.controller.creation import RECHECK_CREDENTIALS, Creator
 from aura_operator.controller.decisions import Step, StepKind, next_step
 from aura_operator.controller.deletion import Deleter
-from aura_operator.controller.desired import Desired, desired_from_spec
+from aura_operator.controller.desired import (
+    Desired,
+    InvalidSpec,
+    desired_from_spec,
+    salvaged_spec,
+)
 from aura_operator.controller.failures import describe, reject, unsynced, write_failed
 from aura_operator.controller.kube import KubeClient, ObjectGone
 from aura_operator.controller.listing import Confirmation, confirm_by_listing
@@ -50,6 +56,7 @@ NOT_FOUND_CONFIRM = 600.0
 gone: Aura can miss a new instance in reads and listings for a while after its create."""
 NOT_FOUND_FIRST_RETRY = 10.0
 RECHECK_SECRET = 30.0
+RECHECK_SPEC = 300.0
 ACTION_VERB = {
     StepKind.PATCH: "Updated",
     StepKind.PAUSE: "Paused",
@@ -159,15 +166,30 @@ class Engine:
         await self.cancel_background_read(tracked)
         try:
             async with tracked.lock:
-                delay = await self.deleter.finalize(tracked, self.desired(tracked))
+                delay = await self._finalize(tracked)
         except ObjectGone:  # its finalizer was removed by hand: the instance is left alone
             delay = None
         if delay is None:
             self.fleet.forget(tracked.key)
         return delay
 
+    async def _finalize(self, tracked: Tracked) -> float | None:
+        try:
+            desired = self.desired_for_deletion(tracked)
+        except InvalidSpec as invalid:
+            report = Report()
+            report.stall(
+                "InvalidSpec",
+                f"cannot carry out the deletion policy: {invalid}. Fix the field (the resource "
+                "can be edited while it is being deleted), or remove the finalizer to leave "
+                "the Aura instance alone.",
+            )
+            await self.publish.status(tracked, report)
+            return RECHECK_SPEC
+        return await self.deleter.finalize(tracked, desired)
+
     async def confirm_by_listing(self, keys: list[Key]) -> Confirmation:
-        return await confirm_by_listing(self.fleet, self.accounts, keys, self.desired)
+        return await confirm_by_listing(self.fleet, self.accounts, keys, self.desired_or_none)
 
     async def drain(self, limit: float) -> None:
         """At shutdown: let create answers being stored reach their Secret and status."""
@@ -183,8 +205,29 @@ class Engine:
         )
 
     def desired(self, tracked: Tracked) -> Desired:
+        """What the spec asks for; raises InvalidSpec when the models refuse it."""
+        desired = self._desired_from(tracked.spec, tracked)
+        tracked.last_good_spec = tracked.spec
+        return desired
+
+    def desired_for_deletion(self, tracked: Tracked) -> Desired:
+        """The spec, or what the last good spec says for the fields it cannot read (raises
+        InvalidSpec when a field the deletion reads has no known good value)."""
+        try:
+            return self.desired(tracked)
+        except InvalidSpec as invalid:
+            salvaged = salvaged_spec(tracked.spec, tracked.last_good_spec, invalid)
+            return self._desired_from(salvaged, tracked)
+
+    def desired_or_none(self, tracked: Tracked) -> Desired | None:
+        try:
+            return self.desired_for_deletion(tracked)
+        except InvalidSpec:
+            return None
+
+    def _desired_from(self, spec: dict[str, Any], tracked: Tracked) -> Desired:
         return desired_from_spec(
-            tracked.spec,
+            spec,
             metadata_name=tracked.ref.name,
             default_deletion_policy=self.settings.default_deletion_policy,
         )
@@ -194,8 +237,17 @@ class Engine:
     async def ensure(self, tracked: Tracked, lane: Lane) -> float | None:
         """Observe and take the next step; returns Aura seconds until the next look
         (None: the regular drift-check period)."""
-        desired = self.desired(tracked)
         report = Report()
+        try:
+            desired = self.desired(tracked)
+        except InvalidSpec as invalid:
+            report.stall(
+                "InvalidSpec",
+                f"the operator cannot read this spec: {invalid}. Correct the field; nothing is "
+                "changed at Aura meanwhile.",
+            )
+            await self.publish.status(tracked, report)
+            return None
         try:
             access = await self.accounts.for_object(tracked, desired)
         except CredentialsProblem as problem:

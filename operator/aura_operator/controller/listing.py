@@ -26,7 +26,8 @@ class Confirmation:
     """Could not be listed (credentials, tenant unknown, Aura error)."""
 
 
-DesiredOf = Callable[[Tracked], Desired]
+DesiredOf = Callable[[Tracked], Desired | None]
+"""None: the spec cannot be read (the object is left unconfirmed, the others are listed)."""
 
 
 async def confirm_by_listing(
@@ -41,6 +42,9 @@ async def confirm_by_listing(
         if tracked is None or tracked.instance_id is None or tracked.deleting:
             continue
         desired = desired_of(tracked)
+        if desired is None:
+            result.unconfirmed.append(key)
+            continue
         location = accounts.location(tracked, desired)
         if location not in accesses:
             try:
