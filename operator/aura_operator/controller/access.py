@@ -21,6 +21,7 @@ class Access:
     client: AuraClient
     credentials: AuraCredentials
     secret_location: Location
+    secret_finalizers: tuple[str, ...] = ()
 
 
 class Accounts:
@@ -49,4 +50,5 @@ class Accounts:
         client = self.aura.client_for(
             Credentials(credentials.client_id, SecretStr(credentials.client_secret))
         )
-        return Access(client, credentials, location)
+        finalizers = tuple((secret or {}).get("metadata", {}).get("finalizers") or ())
+        return Access(client, credentials, location, finalizers)

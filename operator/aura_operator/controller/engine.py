@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from aura_operator.api import Phase
+from aura_operator.api import DeletionPolicy, Phase
 from aura_operator.aura import (
     AuraApi,
     AuraAuthError,
@@ -37,7 +37,8 @@ from aura_operator.controller.desired import (
     salvaged_spec,
 )
 from aura_operator.controller.failures import describe, reject, unsynced, write_failed
-from aura_operator.controller.kube import KubeClient, ObjectGone
+from aura_operator.controller.holds import CREDENTIALS_FINALIZER, CredentialsHolds
+from aura_operator.controller.kube import KubeClient, KubeError, ObjectGone
 from aura_operator.controller.listing import Confirmation, confirm_by_listing
 from aura_operator.controller.publishing import Publisher
 from aura_operator.controller.recovery import SHARE_SLACK, Recovery
@@ -106,6 +107,9 @@ class Engine:
         self.deleter = Deleter(
             self.publish, self.accounts, self.secrets, self.recovery, settings.time_scale
         )
+        self.holds = CredentialsHolds(
+            kube, default_deletion_policy=settings.default_deletion_policy
+        )
         self.schedule: Schedule = lambda key, delay: None
 
     # Entry points -------------------------------------------------------------------------
@@ -170,6 +174,8 @@ class Engine:
         except ObjectGone:  # its finalizer was removed by hand: the instance is left alone
             delay = None
         if delay is None:
+            await self._release_credentials(tracked)
+        if delay is None:
             self.fleet.forget(tracked.key)
         return delay
 
@@ -187,6 +193,37 @@ class Engine:
             await self.publish.status(tracked, report)
             return RECHECK_SPEC
         return await self.deleter.finalize(tracked, desired)
+
+    async def _hold_credentials(self, tracked: Tracked, desired: Desired, access: Access) -> None:
+        """Keep the credentials Secret while a deletion under Delete will need it (holds.py)."""
+        ref = desired.spec.credentials_secret_ref
+        needed = (
+            desired.deletion_policy is DeletionPolicy.DELETE
+            and not desired.observe_only
+            and not tracked.writes_disabled
+        )
+        wanted = ref.name if ref is not None and needed else None
+        namespace = tracked.ref.namespace
+        if tracked.held_secret and tracked.held_secret != wanted:
+            try:
+                await self.holds.release_unless_used(namespace, tracked.held_secret)
+            except KubeError as error:
+                logger.warning(
+                    "%s: releasing Secret %s failed: %s", tracked.ref, tracked.held_secret, error
+                )
+                return
+        if wanted and CREDENTIALS_FINALIZER not in access.secret_finalizers:
+            await self.holds.hold(namespace, wanted)
+        tracked.held_secret = wanted
+
+    async def _release_credentials(self, tracked: Tracked) -> None:
+        """The object is finalized: its credentials Secret is free unless others need it.
+        Raw spec: an unreadable spec still names its Secret."""
+        names = {tracked.held_secret, (tracked.spec.get("credentialsSecretRef") or {}).get("name")}
+        for name in sorted(n for n in names if n):
+            await self.holds.release_unless_used(
+                tracked.ref.namespace, name, leaving=tracked.ref.uid
+            )
 
     async def confirm_by_listing(self, keys: list[Key]) -> Confirmation:
         return await confirm_by_listing(self.fleet, self.accounts, keys, self.desired_or_none)
@@ -254,6 +291,7 @@ class Engine:
             report.stall("CredentialsMissing", str(problem))
             await self.publish.status(tracked, report)
             return RECHECK_SECRET
+        await self._hold_credentials(tracked, desired, access)
         try:
             instance_id = tracked.instance_id
             if instance_id is None:

@@ -46,6 +46,8 @@ class Tracked:
     """The last Aura access that worked (engine.Access), for deleting after the credentials
     Secret is gone (a namespace being deleted)."""
     writes_were_disabled: bool = False
+    held_secret: str | None = None
+    """The credentials Secret (in the object's namespace) this process holds for it."""
     last_good_spec: dict[str, Any] | None = None
     """The latest spec the operator could read, for a deletion after an unreadable edit."""
 
