@@ -46,7 +46,7 @@ async def test_an_unreadable_spec_is_stalled_naming_the_field(operator: Harness)
     assert "spec.name" in condition(obj, "Stalled")["message"]
     assert obj["status"]["observedGeneration"] == 2
     assert not await operator.aura_requests("PATCH", f"/v1/instances/{instance_id}")
-    [warning] = [e for e in await operator.events("movies") if e["reason"] == "InvalidSpec"]
+    warning = await operator.wait_event("movies", "InvalidSpec")  # posted after the status
     assert warning["type"] == "Warning"
 
     await operator.patch_spec("movies", {"name": "movies"})  # corrected: carried out
