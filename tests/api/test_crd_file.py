@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -92,9 +93,40 @@ def test_printer_columns(committed_crd: dict[str, Any]) -> None:
         "Memory": ".status.memory",
         "Region": ".spec.region",
         "Ready": '.status.conditions[?(@.type=="Ready")].status',
+        "Reason": '.status.conditions[?(@.type=="Ready")].reason',
         "Age": ".metadata.creationTimestamp",
     }
     assert list(default_columns)[-1] == "Age"
+
+
+def column_value(obj: dict[str, Any], json_path: str) -> str:
+    """kubectl's value for a printer column path: `.a.b` or `.a.list[?(@.k=="v")].field`."""
+    match = re.fullmatch(r'\.status\.conditions\[\?\(@\.type=="(\w+)"\)\]\.(\w+)', json_path)
+    if match:
+        found = [c for c in obj["status"]["conditions"] if c["type"] == match.group(1)]
+        return str(found[0][match.group(2)]) if found else ""
+    value: Any = obj
+    for key in json_path.strip(".").split("."):
+        value = value.get(key, {}) if isinstance(value, dict) else {}
+    return "" if value == {} else str(value)
+
+
+def test_the_table_shows_a_stalled_resource_as_stalled(committed_crd: dict[str, Any]) -> None:
+    """A refused create: kubectl get aura must not read as if it were on its way."""
+    columns = committed_crd["spec"]["versions"][0]["additionalPrinterColumns"]
+    refused = {
+        "spec": {"type": "professional-db", "region": "europe-west1"},
+        "status": {
+            "phase": "Pending",
+            "conditions": [
+                {"type": "Ready", "status": "False", "reason": "AuraRejected"},
+                {"type": "Synced", "status": "False", "reason": "AuraRejected"},
+                {"type": "Stalled", "status": "True", "reason": "AuraRejected"},
+            ],
+        },
+    }
+    row = {c["name"]: column_value(refused, c["jsonPath"]) for c in columns}
+    assert (row["Ready"], row["Reason"], row["Stalled"]) == ("False", "AuraRejected", "True")
 
 
 def test_conditions_are_a_map_list_keyed_by_type(committed_crd: dict[str, Any]) -> None:

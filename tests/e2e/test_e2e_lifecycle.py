@@ -208,3 +208,15 @@ async def test_a_busy_instance_is_waited_out_not_reported_as_an_error(operator: 
     patches = await operator.aura_requests("PATCH", f"/v1/instances/{instance_id}")
     assert patches[0]["status"] == 409
     assert patches[-1]["status"] == 202
+
+
+async def test_kopf_names_each_handler_by_its_id(
+    operator: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="kopf")
+    await operator.apply("movies")
+    await operator.wait_ready("movies")
+
+    messages = [r.getMessage() for r in caplog.records if r.name.startswith("kopf")]
+    assert "Handler 'aurainstance-created' succeeded." in messages
+    assert not [m for m in messages if "<locals>" in m]

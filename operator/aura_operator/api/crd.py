@@ -66,6 +66,19 @@ PRINTER_COLUMNS: tuple[dict[str, Any], ...] = (
         "description": "Whether the instance is ready and matches its spec.",
     },
     {
+        "name": "Reason",
+        "type": "string",
+        "jsonPath": '.status.conditions[?(@.type=="Ready")].reason',
+        "description": "Why it is (not) ready; a Stalled resource shows what a person must fix.",
+    },
+    {
+        "name": "Stalled",
+        "type": "string",
+        "jsonPath": '.status.conditions[?(@.type=="Stalled")].status',
+        "description": "True when the operator cannot go on without a person.",
+        "priority": 1,
+    },
+    {
         "name": "Age",
         "type": "date",
         "jsonPath": ".metadata.creationTimestamp",

@@ -58,23 +58,24 @@ def needs_attention(body: kopf.Body) -> bool:
 
 def register_handlers(registry: kopf.OperatorRegistry, *, login: Login) -> None:
     """Register the resource handlers on `registry`; `memo.engine` and `memo.observer` are set
-    by the startup handler (runner.py)."""
+    by the startup handler (runner.py). Explicit ids name them in kopf's logs and progress
+    annotations (kopf's default is the function's dotted path)."""
 
-    @kopf.on.login(registry=registry)
+    @kopf.on.login(registry=registry, id="login")
     def authenticate(**kwargs: Any) -> kopf.ConnectionInfo | None:
         return login(**kwargs)
 
-    @kopf.on.create(*RESOURCE, registry=registry)
+    @kopf.on.create(*RESOURCE, registry=registry, id="aurainstance-created")
     async def created(body: kopf.Body, memo: kopf.Memo, **_: Any) -> None:
         engine: Engine = memo.engine
         await engine.reconcile(engine.fleet.track(dict(body)), lane=Lane.CREATE)
 
-    @kopf.on.update(*RESOURCE, field="spec", registry=registry)
+    @kopf.on.update(*RESOURCE, field="spec", registry=registry, id="aurainstance-changed")
     async def spec_changed(body: kopf.Body, memo: kopf.Memo, **_: Any) -> None:
         engine: Engine = memo.engine
         await engine.reconcile(engine.fleet.track(dict(body)), lane=Lane.INTENT)
 
-    @kopf.on.resume(*RESOURCE, registry=registry)
+    @kopf.on.resume(*RESOURCE, registry=registry, id="aurainstance-resumed")
     async def resumed(body: kopf.Body, memo: kopf.Memo, **_: Any) -> None:
         engine: Engine = memo.engine
         observer: Observer = memo.observer
@@ -84,7 +85,7 @@ def register_handlers(registry: kopf.OperatorRegistry, *, login: Login) -> None:
         else:
             observer.confirm_at_startup(tracked.key)
 
-    @kopf.on.delete(*RESOURCE, registry=registry)
+    @kopf.on.delete(*RESOURCE, registry=registry, id="aurainstance-deleted")
     async def deleted(body: kopf.Body, memo: kopf.Memo, **_: Any) -> None:
         engine: Engine = memo.engine
         observer: Observer = memo.observer
@@ -96,7 +97,7 @@ def register_handlers(registry: kopf.OperatorRegistry, *, login: Login) -> None:
             )
         observer.forget(tracked.key)
 
-    @kopf.on.event(*RESOURCE, registry=registry)
+    @kopf.on.event(*RESOURCE, registry=registry, id="aurainstance-watched")
     async def watched(event: kopf.RawEvent, memo: kopf.Memo, **_: Any) -> None:
         """Keep spec and annotations current; answer the sync-now annotation at once."""
         engine: Engine = memo.engine

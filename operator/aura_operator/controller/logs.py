@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -33,8 +34,31 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry)
 
 
+# kopf's note after every handler call and every processed cause: routine, and as many lines as
+# everything else together. A failure or a retry is logged by kopf at WARNING or above.
+_ROUTINE_KOPF = re.compile(
+    r"Handler '[^']*' succeeded\.|\w+ is processed: \d+ succeeded; 0 failed\."
+)
+
+
+class RoutineKopfToDebug(logging.Filter):
+    """Turns kopf's routine success notes into DEBUG records, dropped unless DEBUG is on."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        routine = (
+            record.name.startswith("kopf")
+            and record.levelno == logging.INFO
+            and _ROUTINE_KOPF.fullmatch(record.getMessage()) is not None
+        )
+        if routine:
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+            return logging.getLogger().isEnabledFor(logging.DEBUG)
+        return True
+
+
 def configure_logging(log_format: str, level: str) -> None:
     handler = logging.StreamHandler()
+    handler.addFilter(RoutineKopfToDebug())
     if log_format == "json":
         handler.setFormatter(JsonFormatter())
     else:

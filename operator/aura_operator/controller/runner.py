@@ -69,7 +69,7 @@ def register(
     register_restore_handlers(registry, settings)
     instance = os.environ.get("POD_NAME", socket.gethostname())
 
-    @kopf.on.startup(registry=registry)
+    @kopf.on.startup(registry=registry, id="startup")
     async def start(settings: kopf.OperatorSettings, memo: kopf.Memo, **_: Any) -> None:
         configure_kopf(
             settings,
@@ -79,7 +79,7 @@ def register(
         )
         await _start(memo, operator_settings, login=login, instance=instance)
 
-    @kopf.on.cleanup(registry=registry)
+    @kopf.on.cleanup(registry=registry, id="cleanup")
     async def stop(memo: kopf.Memo, **_: Any) -> None:
         await _stop(memo)
 
