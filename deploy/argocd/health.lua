@@ -1,7 +1,9 @@
 -- Argo CD health check for aura.neo4j.io/AuraInstance (installed by argocd-cm.yaml).
 -- Argo CD runs it without Lua's string library, so it uses base and table functions only.
 -- Order: no status or a stale one -> Progressing; Stalled or not Synced -> Degraded;
--- a transition under way -> Progressing; paused by spec -> Suspended; Ready -> Healthy.
+-- a transition under way -> Progressing; paused by spec -> Suspended; the password lost
+-- (CredentialsAvailable False, PasswordNotRecoverable) -> Degraded with the reset instruction,
+-- still being written -> Progressing; Ready -> Healthy.
 
 local generation = tonumber(obj.metadata.generation) or 0
 
@@ -80,6 +82,15 @@ end
 
 if obj.spec ~= nil and obj.spec.paused == true and phase == "Paused" then
   return { status = "Suspended", message = "The instance is paused (spec.paused)" }
+end
+
+-- The instance runs, but nothing can connect to it until a person resets the password.
+local credentials = find_condition(status.conditions, "CredentialsAvailable")
+if credentials ~= nil and credentials.status == "False" then
+  if credentials.reason == "PasswordNotRecoverable" then
+    return { status = "Degraded", message = describe(credentials) }
+  end
+  return { status = "Progressing", message = "Waiting for the connection Secret: " .. describe(credentials) }
 end
 
 local ready = find_condition(status.conditions, "Ready")

@@ -156,3 +156,16 @@ def test_every_kind_has_a_health_check_in_argocd_cm() -> None:
     assert keys == {
         f"resource.customizations.health.aura.neo4j.io_{k}" for k in ("AuraInstance", *OTHER_KINDS)
     }
+
+
+def test_example_application_overrides_the_unpullable_image(
+    kustomize_argocd_example: Rendering,
+) -> None:
+    """Argo CD runs `kustomize edit set image NAME=NEW` for each entry: NAME must be the image
+    the example deploys, or the override silently does nothing."""
+    application = yaml.safe_load((ARGOCD_DIR / "application.yaml").read_text())
+    (override,) = application["spec"]["source"]["kustomize"]["images"]
+    name, _, replacement = override.partition("=")
+    deployed = kustomize_argocd_example.operator_container()["image"]
+    assert deployed.rpartition(":")[0] == name
+    assert "/" in replacement.rpartition(":")[0], "a registry the cluster pulls from"
