@@ -31,7 +31,7 @@ NAMESPACED_PERMISSIONS = {
     ("aura.neo4j.io", "aurarestores"): {"get", "list", "watch", "patch"},
     ("aura.neo4j.io", "aurarestores/status"): {"get", "patch"},
     ("", "events"): {"create"},
-    ("", "secrets"): {"get", "create", "patch"},
+    ("", "secrets"): {"get", "create", "patch", "delete"},
 }
 # Cluster-wide only: kopf watching for CRDs created after it started.
 CLUSTER_WIDE_EXTRA = {("apiextensions.k8s.io", "customresourcedefinitions"): {"list", "watch"}}

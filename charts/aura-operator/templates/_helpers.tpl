@@ -81,8 +81,9 @@ per-namespace Roles. deploy/operator/cluster-role.yaml carries the same rules; a
 - apiGroups: [aura.neo4j.io]
   resources: [aurainstances/status]
   verbs: [get, patch]
-# Needed only where OwnerReferencesPermissionEnforcement is on (OpenShift): an owner reference
-# with blockOwnerDeletion on a connection Secret requires update on its owner's finalizers.
+# For the OwnerReferencesPermissionEnforcement admission plugin (on in OpenShift): an owner
+# reference that blocks its owner's deletion needs update on the owner's finalizers. The
+# connection Secrets set blockOwnerDeletion false today; this keeps foreground deletion possible.
 - apiGroups: [aura.neo4j.io]
   resources: [aurainstances/finalizers]
   verbs: [update]
@@ -101,8 +102,11 @@ per-namespace Roles. deploy/operator/cluster-role.yaml carries the same rules; a
 - apiGroups: [""]
   resources: [events]
   verbs: [create]
-# Reads credentials Secrets; creates and patches the connection Secrets.
+# Reads credentials Secrets; creates and patches the connection Secrets. delete is never
+# called: OwnerReferencesPermissionEnforcement lets only those who may delete an object change
+# its ownerReferences, which the operator does when it adopts an existing connection Secret
+# and when deletionPolicy Retain (or a switch to it) frees the Secret from its AuraInstance.
 - apiGroups: [""]
   resources: [secrets]
-  verbs: [get, create, patch]
+  verbs: [get, create, patch, delete]
 {{- end }}
