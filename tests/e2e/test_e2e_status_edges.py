@@ -64,6 +64,7 @@ async def test_a_credentials_stall_carries_the_generation_and_warns_once(
 
     obj = await operator.wait("movies", stalled_with(reason))
     assert obj["status"]["observedGeneration"] == obj["metadata"]["generation"] == 1
+    assert obj["status"].get("phase", "Pending") == "Pending"  # nothing created: not Creating
     await asyncio.sleep(1.5)  # 15 Aura minutes: the operator looks again several times
     assert len(await warnings(operator, "movies", reason)) == 1
 
