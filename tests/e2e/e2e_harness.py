@@ -15,8 +15,8 @@ import kopf
 from aura_operator.api import API_VERSION, KIND
 from aura_operator.controller.runner import register
 from aura_operator.controller.settings import OperatorSettings
-from aura_operator.kube_emulator import AURA_INSTANCES, EVENTS, SECRETS
-from aura_operator.kube_emulator.api import KubernetesApi
+from aura_operator.kube_emulator import AURA_INSTANCES, EVENTS, NAMESPACES, SECRETS
+from aura_operator.kube_emulator.api import KubernetesApi, KubernetesApiError
 from aura_operator.kube_emulator.kopf_runner import running_operator
 from aura_operator.simulator import Simulator
 
@@ -104,7 +104,16 @@ class Harness:
 
     # Kubernetes side
 
-    async def create_credentials(self, name: str = "aura-credentials") -> None:
+    async def add_namespace(self, name: str) -> None:
+        try:
+            await self.kube.create(NAMESPACES, {"metadata": {"name": name}})
+        except KubernetesApiError as error:
+            if error.status != 409:
+                raise
+
+    async def create_credentials(
+        self, name: str = "aura-credentials", *, namespace: str = NAMESPACE
+    ) -> None:
         await self.kube.create(
             SECRETS,
             {
@@ -117,11 +126,16 @@ class Harness:
                     "tenantId": b64(TENANT),
                 },
             },
-            namespace=NAMESPACE,
+            namespace=namespace,
         )
 
     async def apply(
-        self, name: str, spec: dict[str, Any] | None = None, **metadata: Any
+        self,
+        name: str,
+        spec: dict[str, Any] | None = None,
+        *,
+        namespace: str = NAMESPACE,
+        **metadata: Any,
     ) -> dict[str, Any]:
         body = {
             "apiVersion": API_VERSION,
@@ -129,7 +143,7 @@ class Harness:
             "metadata": {"name": name, **metadata},
             "spec": {**BASE_SPEC, **(spec or {})},
         }
-        return await self.kube.create(AURA_INSTANCES, body, namespace=NAMESPACE)
+        return await self.kube.create(AURA_INSTANCES, body, namespace=namespace)
 
     async def patch_spec(self, name: str, spec: dict[str, Any]) -> dict[str, Any]:
         return await self.kube.patch(AURA_INSTANCES, name, {"spec": spec}, namespace=NAMESPACE)
@@ -139,27 +153,43 @@ class Harness:
             AURA_INSTANCES, name, {"metadata": {"annotations": annotations}}, namespace=NAMESPACE
         )
 
-    async def get(self, name: str) -> dict[str, Any]:
-        return await self.kube.get(AURA_INSTANCES, name, namespace=NAMESPACE)
+    async def get(self, name: str, *, namespace: str = NAMESPACE) -> dict[str, Any]:
+        return await self.kube.get(AURA_INSTANCES, name, namespace=namespace)
 
     async def wait(
-        self, name: str, predicate: Callable[[dict[str, Any]], bool], within: float = 15.0
+        self,
+        name: str,
+        predicate: Callable[[dict[str, Any]], bool],
+        within: float = 15.0,
+        *,
+        namespace: str = NAMESPACE,
     ) -> dict[str, Any]:
         return await self.kube.wait_for(
-            AURA_INSTANCES, name, predicate, namespace=NAMESPACE, within=within
+            AURA_INSTANCES, name, predicate, namespace=namespace, within=within
         )
 
-    async def wait_ready(self, name: str, within: float = 15.0) -> dict[str, Any]:
-        return await self.wait(name, is_ready, within)
+    async def wait_ready(
+        self, name: str, within: float = 15.0, *, namespace: str = NAMESPACE
+    ) -> dict[str, Any]:
+        return await self.wait(name, is_ready, within, namespace=namespace)
 
-    async def secret(self, name: str) -> dict[str, str] | None:
-        found = await self.kube.find(SECRETS, name, namespace=NAMESPACE)
+    async def wait_stalled(
+        self, name: str, reason: str, within: float = 15.0, *, namespace: str = NAMESPACE
+    ) -> dict[str, Any]:
+        def stalled(obj: dict[str, Any]) -> bool:
+            found = condition(obj, "Stalled")
+            return found.get("status") == "True" and found.get("reason") == reason
+
+        return await self.wait(name, stalled, within, namespace=namespace)
+
+    async def secret(self, name: str, *, namespace: str = NAMESPACE) -> dict[str, str] | None:
+        found = await self.kube.find(SECRETS, name, namespace=namespace)
         if found is None:
             return None
         return {k: unb64(v) for k, v in (found.get("data") or {}).items()}
 
-    async def events(self, name: str) -> list[dict[str, Any]]:
-        events = await self.kube.list(EVENTS, namespace=NAMESPACE)
+    async def events(self, name: str, *, namespace: str = NAMESPACE) -> list[dict[str, Any]]:
+        events = await self.kube.list(EVENTS, namespace=namespace)
         return [e for e in events if e.get("involvedObject", {}).get("name") == name]
 
     async def wait_event(self, name: str, reason: str, within: float = 10.0) -> dict[str, Any]:

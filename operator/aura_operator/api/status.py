@@ -87,6 +87,11 @@ class AuraInstanceStatus(ApiModel):
     """Observed state of the Aura instance, written by the operator."""
 
     instance_id: str | None = Field(None, description="Id of the Aura instance.")
+    claimed_at: AwareDatetime | None = Field(
+        None,
+        description="When the operator recorded this resource as the owner of instanceId. An "
+        "Aura instance belongs to one AuraInstance cluster-wide: the earliest claim.",
+    )
     aura_status: str | None = Field(
         None,
         description="Status as Aura reports it (for example `running`, `paused`, `updating`), "

@@ -27,7 +27,7 @@ from aura_operator.aura import (
 from aura_operator.controller.connection import ConnectionSecrets
 from aura_operator.controller.desired import Desired
 from aura_operator.controller.failures import describe, reject, write_failed
-from aura_operator.controller.kube import ObjectGone
+from aura_operator.controller.kube import ObjectGone, now_rfc3339
 from aura_operator.controller.publishing import Publisher
 from aura_operator.controller.recovery import SEND_WINDOW, Recovery, rfc3339
 from aura_operator.controller.reporting import Report
@@ -169,6 +169,7 @@ class Creator:
             phase=Phase.CREATING,
             fields={
                 "instanceId": created.id,
+                "claimedAt": now_rfc3339(),
                 "createIntent": None,
                 "connectionUrl": created.connection_url,
                 "connectionSecretName": secret_name,

@@ -12,6 +12,7 @@ from aura_operator.aura import (
     request_id_text,
 )
 from aura_operator.controller.access import Access, Accounts
+from aura_operator.controller.claiming import ClaimKeeper
 from aura_operator.controller.connection import ConnectionSecrets
 from aura_operator.controller.desired import Desired
 from aura_operator.controller.failures import describe, write_failed
@@ -33,8 +34,10 @@ class Deleter:
         accounts: Accounts,
         secrets: ConnectionSecrets,
         recovery: Recovery,
+        claims: ClaimKeeper,
         time_scale: float = 1.0,
     ) -> None:
+        self.claims = claims
         self.time_scale = time_scale
         self.publish = publisher
         self.accounts = accounts
@@ -43,6 +46,18 @@ class Deleter:
 
     async def finalize(self, tracked: Tracked, desired: Desired) -> float | None:
         """None when the finalizer may be released, else Aura seconds until the next try."""
+        instance_id = tracked.instance_id
+        if instance_id is not None:
+            verdict = await self.claims.settle(tracked, instance_id)
+            if not verdict.mine:  # another object's instance: never deleted, never touched
+                assert verdict.owner is not None
+                await self.publish.event(
+                    tracked,
+                    "Retained",
+                    f"Aura instance {instance_id} left in place: it belongs to AuraInstance "
+                    f"{verdict.owner.owner}",
+                )
+                return None
         keep = (
             desired.deletion_policy is not DeletionPolicy.DELETE
             or desired.observe_only

@@ -26,6 +26,7 @@ from aura_operator.aura import (
 )
 from aura_operator.controller import conditions
 from aura_operator.controller.access import Access, Accounts
+from aura_operator.controller.claiming import RECHECK_CLAIM, ClaimKeeper
 from aura_operator.controller.connection import ConnectionSecrets
 from aura_operator.controller.creation import RECHECK_CREDENTIALS, Creator
 from aura_operator.controller.decisions import Step, StepKind, next_step
@@ -90,13 +91,8 @@ class Engine:
         self.publish = Publisher(kube, on_error)
         self.secrets = ConnectionSecrets(self.publish)
         self.listings = TenantListings()
-        self.recovery = Recovery(
-            self.publish,
-            self.fleet,
-            self.secrets,
-            self.listings,
-            watched_namespaces=settings.watch_namespaces,
-        )
+        self.claims = ClaimKeeper(self.publish, self.fleet, settings.watch_namespaces)
+        self.recovery = Recovery(self.publish, self.claims, self.secrets, self.listings)
         self.creator = Creator(
             self.publish,
             self.secrets,
@@ -105,7 +101,12 @@ class Engine:
             time_scale=settings.time_scale,
         )
         self.deleter = Deleter(
-            self.publish, self.accounts, self.secrets, self.recovery, settings.time_scale
+            self.publish,
+            self.accounts,
+            self.secrets,
+            self.recovery,
+            self.claims,
+            settings.time_scale,
         )
         self.holds = CredentialsHolds(
             kube, default_deletion_policy=settings.default_deletion_policy
@@ -291,9 +292,16 @@ class Engine:
             report.stall("CredentialsMissing", str(problem))
             await self.publish.status(tracked, report)
             return RECHECK_SECRET
+        instance_id = tracked.instance_id
+        if instance_id is not None:
+            verdict = await self.claims.settle(tracked, instance_id)
+            if not verdict.mine:
+                report = Report(phase=Phase.FAILED)
+                report.stall("InstanceClaimed", verdict.message(instance_id))
+                await self.publish.status(tracked, report)
+                return RECHECK_CLAIM
         await self._hold_credentials(tracked, desired, access)
         try:
-            instance_id = tracked.instance_id
             if instance_id is None:
                 return await self._ensure_created(tracked, desired, access)
             return await self._ensure_matches(tracked, desired, access, instance_id, lane)

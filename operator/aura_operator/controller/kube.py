@@ -232,21 +232,6 @@ class KubeClient:
             items.extend(listing.get("items") or [])
         return items
 
-    async def instance_ids(self, namespaces: tuple[str, ...]) -> dict[tuple[str, str], str]:
-        """status.instanceId of every AuraInstance in these namespaces (empty: all)."""
-        paths = [
-            f"/apis/{GROUP}/{VERSION}/namespaces/{quote(ns)}/{PLURAL}" for ns in namespaces
-        ] or [f"/apis/{GROUP}/{VERSION}/{PLURAL}"]
-        found: dict[tuple[str, str], str] = {}
-        for path in paths:
-            listing = await self._request("GET", path) or {}
-            for item in listing.get("items") or []:
-                instance_id = (item.get("status") or {}).get("instanceId")
-                if instance_id:
-                    meta = item["metadata"]
-                    found[(meta.get("namespace", ""), meta["name"])] = str(instance_id)
-        return found
-
     # Secrets
 
     async def get_secret(self, namespace: str, name: str) -> JSON | None:

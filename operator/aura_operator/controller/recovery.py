@@ -16,6 +16,7 @@ from typing import Any
 
 from aura_operator.api import Phase
 from aura_operator.aura import AuraClient, AuraError, InstanceSummary
+from aura_operator.controller.claiming import ClaimKeeper
 from aura_operator.controller.connection import ConnectionSecrets
 from aura_operator.controller.desired import Desired
 from aura_operator.controller.failures import unsynced
@@ -23,7 +24,7 @@ from aura_operator.controller.publishing import Publisher
 from aura_operator.controller.reporting import Report
 from aura_operator.controller.secrets import ConnectionDetails
 from aura_operator.controller.tenant_listings import TenantListings
-from aura_operator.controller.tracking import Fleet, Tracked
+from aura_operator.controller.tracking import Tracked
 
 SEND_WINDOW = 120.0
 """Aura seconds after its intent within which a create is sent, or not at all (the limiter's
@@ -83,17 +84,14 @@ class Recovery:
     def __init__(
         self,
         publisher: Publisher,
-        fleet: Fleet,
+        claims: ClaimKeeper,
         secrets: ConnectionSecrets,
         listings: TenantListings,
-        *,
-        watched_namespaces: tuple[str, ...] = (),
     ) -> None:
         self.publish = publisher
-        self.fleet = fleet
+        self.claims = claims
         self.secrets = secrets
         self.listings = listings
-        self.watched_namespaces = watched_namespaces
 
     async def recover(self, tracked: Tracked, desired: Desired, client: AuraClient) -> float | None:
         """Resolve an open create intent; returns Aura seconds until the next look (None: the
@@ -127,12 +125,15 @@ class Recovery:
             await self.publish.status(tracked, report)
             return RETRY_LISTING
         report.fields = {"lastRequestId": listing.request_id}
-        candidates = matching_instances(
-            listing.items,
-            name=intent["name"],
-            requested_at=requested_at,
-            claimed=await self._claimed_by_others(tracked),
-        )
+        async with self.claims.lock:  # no other object may take the same instance meanwhile
+            candidates = matching_instances(
+                listing.items,
+                name=intent["name"],
+                requested_at=requested_at,
+                claimed=await self.claims.taken(tracked),
+            )
+            if len(candidates) == 1:
+                await self.claims.record(tracked, candidates[0].id, clear_intent=True)
         if len(candidates) > 1:
             ids = ", ".join(sorted(c.id for c in candidates))
             report.stall(
@@ -192,6 +193,7 @@ class Recovery:
         instance_id = tracked.created_id or await self.secrets.instance_in_secret(tracked, desired)
         if instance_id is None:
             return False
+        await self.claims.record(tracked, instance_id, clear_intent=True)
         report.fields.update({"instanceId": instance_id, "createIntent": None})
         report.fields["connectionSecretName"] = self.secrets.name(tracked, desired)
         report.credentials_available(True, "PasswordStored", "from the create answer")
@@ -201,14 +203,6 @@ class Recovery:
         report.observed_generation = tracked.generation
         await self.publish.status(tracked, report)
         return True
-
-    async def _claimed_by_others(self, tracked: Tracked) -> set[str]:
-        """Ids other AuraInstances hold, from the API server (the in-memory fleet may not have
-        seen every object yet at start-up) and from memory (writes not yet watched)."""
-        claimed = {t.instance_id for t in self.fleet.all() if t is not tracked and t.instance_id}
-        listed = await self.publish.kube.instance_ids(self.watched_namespaces)
-        claimed |= {instance_id for key, instance_id in listed.items() if key != tracked.key}
-        return {c for c in claimed if c}
 
     async def _adopt_listed(
         self, tracked: Tracked, desired: Desired, found: InstanceSummary, report: Report

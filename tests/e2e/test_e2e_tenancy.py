@@ -1,0 +1,157 @@
+"""Promises at the boundaries between teams and objects (issue 9): one owner per Aura instance,
+credentials scoped to namespaces, Secrets the operator may touch."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from e2e_harness import TENANT, Harness, condition, is_ready
+
+from aura_operator.controller.claims import claims_of, owner_of
+from aura_operator.kube_emulator import AURA_INSTANCES
+
+pytestmark = pytest.mark.e2e
+
+WRITES = {"POST", "PATCH", "DELETE"}
+
+
+async def team(operator: Harness, namespace: str) -> None:
+    """A namespace with its own Aura credentials Secret `aura`."""
+    await operator.add_namespace(namespace)
+    await operator.create_credentials("aura", namespace=namespace)
+
+
+def own_credentials(spec: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"credentialsSecretRef": {"name": "aura"}, **(spec or {})}
+
+
+async def writes_to(operator: Harness, instance_id: str) -> list[dict[str, Any]]:
+    return [
+        r
+        for r in await operator.aura_requests()
+        if r["method"] in WRITES and r["path"].startswith(f"/v1/instances/{instance_id}")
+    ]
+
+
+async def existing_instance(operator: Harness, name: str = "legacy") -> str:
+    created = await operator.aura_call(
+        "POST",
+        "/instances",
+        {
+            "name": name,
+            "tenant_id": TENANT,
+            "cloud_provider": "gcp",
+            "region": "europe-west1",
+            "type": "professional-db",
+            "memory": "2GB",
+            "version": "5",
+        },
+    )
+    await operator.sim_post("/_sim/clock", {"advance": 600})
+    return str(created.json()["data"]["id"])
+
+
+async def test_another_namespace_cannot_take_over_resize_or_delete_a_managed_instance(
+    operator: Harness,
+) -> None:
+    """Case 1: team-b names team-a's instance in spec.instanceId, with deletionPolicy Delete."""
+    await team(operator, "team-a")
+    await team(operator, "team-b")
+    await operator.apply("movies", own_credentials(), namespace="team-a")
+    owner = await operator.wait_ready("movies", namespace="team-a")
+    instance_id = owner["status"]["instanceId"]
+    writes_before = await writes_to(operator, instance_id)
+
+    await operator.apply(
+        "thief",
+        own_credentials(
+            {"instanceId": instance_id, "deletionPolicy": "Delete", "memory": "8GB", "name": "x"}
+        ),
+        namespace="team-b",
+    )
+    thief = await operator.wait_stalled("thief", "InstanceClaimed", namespace="team-b")
+
+    assert "team-a/movies" in condition(thief, "Stalled")["message"]
+    assert "instanceId" not in thief["status"]  # no claim recorded for the loser
+    await operator.kube.delete(AURA_INSTANCES, "thief", namespace="team-b")
+    await operator.kube.wait_gone(AURA_INSTANCES, "thief", namespace="team-b", within=10)
+    await asyncio.sleep(0.5)  # five Aura minutes
+
+    assert await writes_to(operator, instance_id) == writes_before  # no resize, rename, delete
+    [instance] = await operator.aura_instances()
+    assert (instance["id"], instance["memory"], instance["name"]) == (instance_id, "2GB", "movies")
+    assert await operator.secret("thief-connection", namespace="team-b") is None
+    assert is_ready(await operator.get("movies", namespace="team-a"))
+
+
+async def test_an_observe_only_object_in_another_namespace_gets_no_connection_details(
+    operator: Harness,
+) -> None:
+    await team(operator, "team-a")
+    await team(operator, "team-b")
+    await operator.apply("movies", own_credentials(), namespace="team-a")
+    instance_id = (await operator.wait_ready("movies", namespace="team-a"))["status"]["instanceId"]
+
+    await operator.apply(
+        "peek",
+        own_credentials({"instanceId": instance_id, "managementPolicy": "ObserveOnly"}),
+        namespace="team-b",
+    )
+
+    await operator.wait_stalled("peek", "InstanceClaimed", namespace="team-b")
+    assert await operator.secret("peek-connection", namespace="team-b") is None
+
+
+async def test_three_namespaces_adopting_one_instance_at_once_get_exactly_one_owner(
+    operator: Harness,
+) -> None:
+    instance_id = await existing_instance(operator)
+    namespaces = ["team-a", "team-b", "team-c"]
+    for namespace in namespaces:
+        await team(operator, namespace)
+
+    await asyncio.gather(
+        *(
+            operator.apply(
+                "db",
+                own_credentials({"instanceId": instance_id, "memory": memory}),
+                namespace=namespace,
+            )
+            for namespace, memory in zip(namespaces, ["4GB", "8GB", "16GB"], strict=True)
+        )
+    )
+
+    def settled(obj: dict[str, Any]) -> bool:
+        return is_ready(obj) or condition(obj, "Stalled").get("reason") == "InstanceClaimed"
+
+    objects = [await operator.wait("db", settled, 20, namespace=ns) for ns in namespaces]
+    owners = [o for o in objects if is_ready(o)]
+    losers = [o for o in objects if not is_ready(o)]
+    assert len(owners) == 1 and len(losers) == 2
+    [owner] = owners
+    owner_name = f"{owner['metadata']['namespace']}/db"
+    expected = owner_of(instance_id, claims_of(await operator.kube.list(AURA_INSTANCES)))
+    assert expected is not None and expected.owner == owner_name  # the rule, not a race
+    for loser in losers:
+        assert owner_name in condition(loser, "Stalled")["message"]
+    [instance] = await operator.aura_instances()
+    assert instance["memory"] == owner["spec"]["memory"]
+    await asyncio.sleep(1.0)  # ten Aura minutes: no tug of war between the three specs
+    assert len([w for w in await writes_to(operator, instance_id) if w["method"] == "PATCH"]) == 1
+
+    # The owner goes (Retain): exactly one of the others takes the instance over.
+    await operator.kube.delete(AURA_INSTANCES, "db", namespace=owner["metadata"]["namespace"])
+    left = [o["metadata"]["namespace"] for o in losers]
+
+    async def one_new_owner() -> list[str] | None:
+        ready = [ns for ns in left if is_ready(await operator.get("db", namespace=ns))]
+        return ready or None
+
+    [heir] = await operator.poll(one_new_owner, within=20)
+    await asyncio.sleep(0.5)
+    others = [ns for ns in left if ns != heir]
+    [other] = [await operator.get("db", namespace=ns) for ns in others]
+    assert condition(other, "Stalled")["reason"] == "InstanceClaimed"
+    assert f"{heir}/db" in condition(other, "Stalled")["message"]
