@@ -34,3 +34,20 @@ def test_values_are_read_and_namespaces_split() -> None:
 def test_a_bad_value_names_the_variable() -> None:
     with pytest.raises(SettingsError, match="AURA_DEFAULT_DELETION_POLICY"):
         OperatorSettings.from_env({"AURA_DEFAULT_DELETION_POLICY": "Destroy"})
+
+
+def test_default_credentials_serve_only_the_operator_namespace_unless_allowed() -> None:
+    unset = OperatorSettings.from_env({"POD_NAMESPACE": "aura-operator"})
+    assert unset.default_credentials_allowed("aura-operator")
+    assert not unset.default_credentials_allowed("team-b")
+
+    listed = OperatorSettings.from_env(
+        {"POD_NAMESPACE": "aura-operator", "AURA_DEFAULT_CREDENTIALS_NAMESPACES": "team-a, team-b"}
+    )
+    assert listed.default_credentials_namespaces == ("team-a", "team-b")
+    assert listed.default_credentials_allowed("team-b")
+    assert not listed.default_credentials_allowed("team-c")
+    assert not listed.default_credentials_allowed("aura-operator")  # the list replaces it
+
+    everyone = OperatorSettings.from_env({"AURA_DEFAULT_CREDENTIALS_NAMESPACES": "*"})
+    assert everyone.default_credentials_allowed("anything")

@@ -91,6 +91,7 @@ def test_custom_values_reach_the_operator_settings(
         "POD_NAMESPACE": None,
         "AURA_API_URL": aura["apiUrl"],
         "AURA_DEFAULT_CREDENTIALS_SECRET": aura["defaultCredentialsSecret"],
+        "AURA_DEFAULT_CREDENTIALS_NAMESPACES": "team-a",
         "AURA_DEFAULT_DELETION_POLICY": aura["defaultDeletionPolicy"],
         "AURA_WATCH_NAMESPACES": "team-a,team-b",
         "AURA_RATE_LIMIT": str(limits["requestsPerWindow"]),
@@ -222,7 +223,13 @@ def first_instance_from_notes(notes: str) -> Manifest:
 @pytest.mark.parametrize(
     ("values", "secret_command", "example_namespace"),
     [
-        (None, "kubectl create secret generic aura-credentials --namespace aura-system", "default"),
+        # The example goes where the default credentials serve: the release namespace unless
+        # aura.defaultCredentialsNamespaces allows others.
+        (
+            None,
+            "kubectl create secret generic aura-credentials --namespace aura-system",
+            "aura-system",
+        ),
         ("custom", "kubectl create secret generic aura-api --namespace platform", "team-a"),
     ],
 )

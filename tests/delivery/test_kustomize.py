@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 
 from .manifests import Manifest, Rendering
+from .render import Renderer
+from .staging import StagedTree
 
 OPERATOR_NAMESPACE = "aura-operator"
 
@@ -60,3 +62,18 @@ def test_network_policy_allows_dns_https_and_api_server_out_metrics_in(
     assert egress == {("UDP", 53), ("TCP", 53), ("TCP", 443), ("TCP", 6443)}
     ingress = [p for rule in policy["ingress"] for p in rule["ports"]]
     assert ingress == [{"port": "metrics", "protocol": "TCP"}]
+
+
+def test_the_credentials_scope_example_sets_only_that_setting(
+    kustomize_install: Rendering, renderer: Renderer, staged: StagedTree
+) -> None:
+    overlay = staged.deploy / "examples" / "default-credentials-namespaces"
+    example = Rendering("kustomize-credentials-example", renderer.kustomize(overlay), "")
+
+    def env(rendering: Rendering) -> dict[str, str | None]:
+        return {name: item.get("value") for name, item in rendering.operator_env().items()}
+
+    assert env(kustomize_install)["AURA_DEFAULT_CREDENTIALS_NAMESPACES"] == ""
+    changed = {k: v for k, v in env(example).items() if env(kustomize_install).get(k) != v}
+    assert changed == {"AURA_DEFAULT_CREDENTIALS_NAMESPACES": "team-a,team-b"}
+    assert kinds(example) == kinds(kustomize_install)

@@ -155,3 +155,43 @@ async def test_three_namespaces_adopting_one_instance_at_once_get_exactly_one_ow
     [other] = [await operator.get("db", namespace=ns) for ns in others]
     assert condition(other, "Stalled")["reason"] == "InstanceClaimed"
     assert f"{heir}/db" in condition(other, "Stalled")["message"]
+
+
+async def test_a_namespace_not_allowed_the_default_credentials_stalls_and_sends_nothing(
+    operator: Harness,
+) -> None:
+    await operator.add_namespace("team-b")  # no credentials of its own; default: only "default"
+    await operator.apply("movies", namespace="team-b")
+
+    obj = await operator.wait_stalled("movies", "CredentialsNotAllowed", namespace="team-b")
+
+    message = condition(obj, "Stalled")["message"]
+    assert "team-b" in message and "spec.credentialsSecretRef" in message
+    assert "AURA_DEFAULT_CREDENTIALS_NAMESPACES" in message
+    await asyncio.sleep(0.5)
+    assert not await operator.aura_requests("POST", "/v1/instances")
+    assert await operator.secret("movies-connection", namespace="team-b") is None
+
+    # The fix the message names: a Secret of its own.
+    await operator.create_credentials("aura", namespace="team-b")
+    await operator.kube.patch(
+        AURA_INSTANCES,
+        "movies",
+        {"spec": {"credentialsSecretRef": {"name": "aura"}}},
+        namespace="team-b",
+    )
+    await operator.wait_ready("movies", namespace="team-b")
+    assert len(await operator.aura_requests("POST", "/v1/instances")) == 1
+
+
+async def test_deleting_an_object_stalled_for_credentials_is_not_held_by_the_finalizer(
+    operator: Harness,
+) -> None:
+    await operator.add_namespace("team-b")
+    await operator.apply("movies", {"deletionPolicy": "Delete"}, namespace="team-b")
+    await operator.wait_stalled("movies", "CredentialsNotAllowed", namespace="team-b")
+
+    await operator.kube.delete(AURA_INSTANCES, "movies", namespace="team-b")
+
+    await operator.kube.wait_gone(AURA_INSTANCES, "movies", namespace="team-b", within=10)
+    assert not await operator.aura_requests()

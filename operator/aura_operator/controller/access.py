@@ -9,7 +9,11 @@ from pydantic import SecretStr
 from aura_operator.aura import AuraApi, AuraClient, Credentials
 from aura_operator.controller.desired import Desired
 from aura_operator.controller.kube import KubeClient
-from aura_operator.controller.secrets import AuraCredentials, credentials_from_secret
+from aura_operator.controller.secrets import (
+    AuraCredentials,
+    CredentialsNotAllowed,
+    credentials_from_secret,
+)
 from aura_operator.controller.settings import OperatorSettings
 from aura_operator.controller.tracking import Tracked
 
@@ -31,9 +35,20 @@ class Accounts:
         self.kube = kube
 
     def location(self, tracked: Tracked, desired: Desired) -> Location:
+        """Where this object's credentials are: its own Secret, else the default one where the
+        administrator allows it (raises CredentialsNotAllowed)."""
         ref = desired.spec.credentials_secret_ref
+        namespace = tracked.ref.namespace
         if ref is not None:
-            return tracked.ref.namespace, ref.name
+            return namespace, ref.name
+        if not self.settings.default_credentials_allowed(namespace):
+            raise CredentialsNotAllowed(
+                f"spec.credentialsSecretRef is not set and the operator's default credentials "
+                f"do not serve namespace {namespace}. Create a Secret with keys clientId and "
+                f"clientSecret (optionally tenantId) in {namespace} and name it in "
+                "spec.credentialsSecretRef.name, or ask the operator's administrator to add "
+                f"{namespace} to AURA_DEFAULT_CREDENTIALS_NAMESPACES. Nothing was sent to Aura."
+            )
         return self.settings.default_credentials_location()
 
     async def for_object(self, tracked: Tracked, desired: Desired) -> Access:

@@ -20,7 +20,7 @@ from aura_operator.controller.publishing import Publisher
 from aura_operator.controller.recovery import Recovery
 from aura_operator.controller.reporting import Report
 from aura_operator.controller.schedule import next_read_delay
-from aura_operator.controller.secrets import CredentialsProblem
+from aura_operator.controller.secrets import CredentialsNotAllowed, CredentialsProblem
 from aura_operator.controller.tracking import Tracked
 
 RETRY_LATER = 60.0
@@ -46,8 +46,10 @@ class Deleter:
 
     async def finalize(self, tracked: Tracked, desired: Desired) -> float | None:
         """None when the finalizer may be released, else Aura seconds until the next try."""
-        instance_id = tracked.instance_id
-        if instance_id is not None:
+        instance_id = tracked.status.get("instanceId")
+        if not instance_id and not tracked.status.get("createIntent"):
+            return None  # never created nor took an instance: nothing to carry out
+        if instance_id:
             verdict = await self.claims.settle(tracked, instance_id)
             if not verdict.mine:  # another object's instance: never deleted, never touched
                 assert verdict.owner is not None
@@ -71,7 +73,7 @@ class Deleter:
             access = await self._access(tracked, desired)
         except CredentialsProblem as problem:
             report = Report()
-            report.stall("CredentialsMissing", f"cannot delete the Aura instance: {problem}")
+            report.stall(problem.reason, f"cannot delete the Aura instance: {problem}")
             await self.publish.status(tracked, report)
             return RECHECK_SECRET
         instance_id = tracked.instance_id
@@ -105,6 +107,8 @@ class Deleter:
         namespace may be being deleted with it)."""
         try:
             return await self.accounts.for_object(tracked, desired)
+        except CredentialsNotAllowed:
+            raise  # the administrator withdrew them: not to be used from memory either
         except CredentialsProblem:
             if isinstance(tracked.access, Access):
                 return tracked.access

@@ -289,7 +289,7 @@ class Engine:
         try:
             access = await self.accounts.for_object(tracked, desired)
         except CredentialsProblem as problem:
-            report.stall("CredentialsMissing", str(problem))
+            report.stall(problem.reason, str(problem))
             await self.publish.status(tracked, report)
             return RECHECK_SECRET
         instance_id = tracked.instance_id
@@ -547,7 +547,9 @@ RESOLVED_BY_A_READ = frozenset(
     {
         "InstanceNotFound",
         "CredentialsMissing",
+        "CredentialsNotAllowed",
         "CredentialsInvalid",
+        "InstanceClaimed",
         "TenantIdMissing",
         "AmbiguousInstances",
         "ConnectionSecretInUse",

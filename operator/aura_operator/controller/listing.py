@@ -45,7 +45,11 @@ async def confirm_by_listing(
         if desired is None:
             result.unconfirmed.append(key)
             continue
-        location = accounts.location(tracked, desired)
+        try:
+            location = accounts.location(tracked, desired)
+        except CredentialsProblem:
+            result.unconfirmed.append(key)
+            continue
         if location not in accesses:
             try:
                 accesses[location] = await accounts.at(location)

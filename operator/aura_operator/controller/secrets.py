@@ -111,6 +111,15 @@ class AuraCredentials:
 class CredentialsProblem(Exception):
     """The credentials Secret is missing or incomplete; the message names what is missing."""
 
+    reason = "CredentialsMissing"
+
+
+class CredentialsNotAllowed(CredentialsProblem):
+    """The object names no credentials Secret and the default credentials do not serve its
+    namespace; the message says how to fix it."""
+
+    reason = "CredentialsNotAllowed"
+
 
 def credentials_from_secret(
     secret: dict[str, Any] | None, *, namespace: str, name: str

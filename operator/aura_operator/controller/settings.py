@@ -20,6 +20,8 @@ class OperatorSettings(BaseModel):
 
     api_url: str = DEFAULT_API_URL
     default_credentials_secret: str = "aura-credentials"  # noqa: S105 - a Secret name
+    default_credentials_namespaces: tuple[str, ...] = ()
+    """Namespaces the default credentials serve; empty: only the operator's own; `*`: all."""
     default_deletion_policy: Literal["Retain", "Delete"] = "Retain"
     watch_namespaces: tuple[str, ...] = ()
     rate_limit: int = Field(default=125, ge=1)
@@ -49,6 +51,12 @@ class OperatorSettings(BaseModel):
         namespace, _, name = self.default_credentials_secret.rpartition("/")
         return (namespace or self.pod_namespace, name)
 
+    def default_credentials_allowed(self, namespace: str) -> bool:
+        """Whether AuraInstances in `namespace` may use the default credentials (those without
+        spec.credentialsSecretRef)."""
+        allowed = self.default_credentials_namespaces or (self.pod_namespace,)
+        return "*" in allowed or namespace in allowed
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> OperatorSettings:
         env = os.environ if env is None else env
@@ -57,9 +65,10 @@ class OperatorSettings(BaseModel):
             value = env.get(variable, "").strip()
             if value:
                 raw[field_name] = value
-        namespaces = raw.get("watch_namespaces")
-        if isinstance(namespaces, str):
-            raw["watch_namespaces"] = tuple(n.strip() for n in namespaces.split(",") if n.strip())
+        for list_field in ("watch_namespaces", "default_credentials_namespaces"):
+            namespaces = raw.get(list_field)
+            if isinstance(namespaces, str):
+                raw[list_field] = tuple(n.strip() for n in namespaces.split(",") if n.strip())
         try:
             return cls.model_validate(raw)
         except ValidationError as error:
@@ -73,6 +82,7 @@ class OperatorSettings(BaseModel):
 ENVIRONMENT: dict[str, str] = {
     "api_url": "AURA_API_URL",
     "default_credentials_secret": "AURA_DEFAULT_CREDENTIALS_SECRET",
+    "default_credentials_namespaces": "AURA_DEFAULT_CREDENTIALS_NAMESPACES",
     "default_deletion_policy": "AURA_DEFAULT_DELETION_POLICY",
     "watch_namespaces": "AURA_WATCH_NAMESPACES",
     "rate_limit": "AURA_RATE_LIMIT",
