@@ -209,6 +209,23 @@ def test_long_metadata_name_is_fine_with_spec_name(validator: CrdValidator) -> N
     assert validator.validate_create(instance({**PLAIN_SPEC, "name": "Short"}, "m" * 31)) == []
 
 
+def test_a_name_too_long_for_the_default_connection_secret_is_refused_up_front(
+    validator: CrdValidator,
+) -> None:
+    """250 characters would make a 261-character Secret name the API server refuses, found
+    only after Aura billed the create (issue 9, case 4)."""
+    spec = {**PLAIN_SPEC, "name": "Short"}
+    assert validator.validate_create(instance(spec, "m" * 242)) == []
+
+    errors = validator.validate_create(instance(spec, "m" * 250))
+
+    assert len(errors) == 1, errors
+    assert errors[0].startswith("(root): ")
+    assert "set spec.connectionSecret.name" in errors[0]
+    named = {**spec, "connectionSecret": {"name": "movies-connection"}}
+    assert validator.validate_create(instance(named, "m" * 250)) == []
+
+
 def test_adoption_needs_no_create_fields(validator: CrdValidator) -> None:
     assert validator.validate_create(instance({"instanceId": "0a1b2c3d"})) == []
 

@@ -12,7 +12,9 @@ from aura_operator.controller.secrets import (
     CredentialsProblem,
     connection_secret,
     credentials_from_secret,
+    may_write,
     secret_has_password_for,
+    standing_of,
 )
 
 
@@ -85,3 +87,60 @@ def test_a_missing_secret_is_named_with_the_fix() -> None:
 def test_a_missing_key_is_named() -> None:
     with pytest.raises(CredentialsProblem, match="ns/aura has no key clientSecret"):
         credentials_from_secret({"data": {"clientId": b64("id")}}, namespace="ns", name="aura")
+
+
+def standing(secret: dict | None, uid: str = "uid-1") -> tuple[str, str | None]:  # type: ignore[type-arg]
+    found = standing_of(secret, uid)
+    return found.kind.value, found.instance_id
+
+
+def test_a_secret_is_ours_only_when_marked_with_our_uid_or_owned_by_us() -> None:
+    ours = make("pw", owned=False)
+    assert standing(ours) == ("ours", "0a1b2c3d")
+    legacy_owned = make("pw", owned=True)
+    del legacy_owned["metadata"]["annotations"]["aura.neo4j.io/owner-uid"]
+    assert standing(legacy_owned) == ("ours", "0a1b2c3d")
+    assert standing(ours, "uid-2") == ("kept", "0a1b2c3d")  # another (deleted?) object's
+    assert standing(None) == ("absent", None)
+
+
+def test_a_reservation_of_another_object_and_a_foreign_secret_are_not_ours() -> None:
+    reservation = make("pw", owned=False)
+    reservation["data"] = {}
+    assert standing(reservation, "uid-2") == ("reserved", None)
+    assert standing_of(reservation, "uid-2").owner == "shop/orders"
+    foreign = {"metadata": {"name": "app-config"}, "data": {"API_KEY": b64("k")}}
+    assert standing(foreign) == ("foreign", None)
+
+
+def test_the_operator_writes_only_its_own_secrets_or_one_kept_for_the_same_instance() -> None:
+    kept = standing_of(make("pw", owned=False), "uid-2")
+    assert not may_write(kept)
+    assert not may_write(kept, taking="ffffffff")
+    assert may_write(kept, taking="0a1b2c3d")  # adopting that very instance takes it over
+    foreign = standing_of({"metadata": {"name": "app-config"}, "data": {}}, "uid-1")
+    assert not may_write(foreign, taking="0a1b2c3d")
+    assert may_write(standing_of(None, "uid-1"))
+
+
+def test_user_labels_and_annotations_cannot_remove_the_operators_marks() -> None:
+    spec = AuraInstanceSpec.model_validate(
+        {
+            "connectionSecret": {
+                "labels": {"app.kubernetes.io/managed-by": "helm"},
+                "annotations": {"aura.neo4j.io/owner-uid": "someone-else"},
+            }
+        }
+    )
+    secret = connection_secret(
+        name="orders-connection",
+        namespace="shop",
+        details=None,
+        spec=spec,
+        owner_name="orders",
+        owner_uid="uid-1",
+        owned=False,
+    )
+    assert secret["metadata"]["labels"]["app.kubernetes.io/managed-by"] == "aura-operator"
+    assert secret["metadata"]["annotations"]["aura.neo4j.io/owner-uid"] == "uid-1"
+    assert secret["data"] == {}  # a reservation holds nothing

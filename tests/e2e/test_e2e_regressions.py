@@ -120,19 +120,44 @@ async def test_deleting_while_the_create_outcome_is_ambiguous_keeps_the_finalize
     assert not await operator.aura_requests("DELETE")
 
 
-async def test_refused_secret_labels_do_not_keep_the_password_from_its_secret(
+async def test_refused_secret_labels_stop_the_create_before_anything_is_billed(
     operator: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    original = kube_module.KubeClient.apply_secret
+    original = kube_module.KubeClient.create_secret
 
-    async def apply_secret(self: Any, namespace: str, secret: dict[str, Any]) -> None:
+    async def create_secret(self: Any, namespace: str, secret: dict[str, Any]) -> Any:
         labels = secret["metadata"].get("labels") or {}
         if any(" " in value for value in labels.values()):  # the API server's label rules
             raise kube_module.KubeError(422, "POST", "secrets", "metadata.labels: Invalid value")
-        await original(self, namespace, secret)
+        return await original(self, namespace, secret)
 
-    monkeypatch.setattr(kube_module.KubeClient, "apply_secret", apply_secret)
+    monkeypatch.setattr(kube_module.KubeClient, "create_secret", create_secret)
     await operator.apply("movies", {"connectionSecret": {"labels": {"team": "data team"}}})
+
+    obj = await operator.wait_stalled("movies", "ConnectionSecretRefused")
+
+    assert "metadata.labels: Invalid value" in condition(obj, "Stalled")["message"]
+    assert not await operator.aura_requests("POST", "/v1/instances")
+    await operator.patch_spec("movies", {"connectionSecret": {"labels": {"team": "data-team"}}})
+    obj = await operator.wait_ready("movies")
+    [instance] = await operator.aura_instances()
+    secret = await operator.secret("movies-connection")
+    assert secret is not None and secret["NEO4J_PASSWORD"] == instance["password"]
+    assert condition(obj, "CredentialsAvailable")["status"] == "True"
+
+
+async def test_labels_refused_only_on_the_password_write_still_let_the_password_land(
+    operator: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = kube_module.KubeClient.patch_secret
+
+    async def patch_secret(self: Any, namespace: str, name: str, patch: dict[str, Any]) -> None:
+        if (patch["metadata"].get("labels") or {}).get("team"):  # say, an admission webhook
+            raise kube_module.KubeError(400, "PATCH", "secrets", "denied by policy")
+        await original(self, namespace, name, patch)
+
+    monkeypatch.setattr(kube_module.KubeClient, "patch_secret", patch_secret)
+    await operator.apply("movies", {"connectionSecret": {"labels": {"team": "data"}}})
 
     obj = await operator.wait_ready("movies")
 
@@ -179,15 +204,15 @@ async def test_a_lost_status_write_after_the_answer_does_not_duplicate(
 async def test_a_graceful_stop_while_storing_the_answer_keeps_the_password(
     operator: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    original = kube_module.KubeClient.apply_secret
+    original = kube_module.KubeClient.patch_secret
     slow = [True]
 
-    async def apply_secret(self: Any, namespace: str, secret: dict[str, Any]) -> None:
-        if slow[0]:
+    async def patch_secret(self: Any, namespace: str, name: str, patch: dict[str, Any]) -> None:
+        if slow[0] and "NEO4J_PASSWORD" in (patch.get("data") or {}):
             await asyncio.sleep(3)  # a slow API server while the operator is told to stop
-        await original(self, namespace, secret)
+        await original(self, namespace, name, patch)
 
-    monkeypatch.setattr(kube_module.KubeClient, "apply_secret", apply_secret)
+    monkeypatch.setattr(kube_module.KubeClient, "patch_secret", patch_secret)
     await operator.apply("movies")
     await operator.poll(operator.aura_instances)  # Aura answered 202 with the password
     await asyncio.sleep(0.3)

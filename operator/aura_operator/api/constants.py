@@ -30,7 +30,16 @@ SYNC_NOW_ANNOTATION: Final = f"{GROUP}/sync-now"
 CONNECTION_SECRET_SUFFIX: Final = "-connection"  # noqa: S105 (a name, not a secret)
 """The connection Secret is named `<metadata.name>-connection` unless spec.connectionSecret.name."""
 
+SECRET_OWNER_UID_ANNOTATION: Final = f"{GROUP}/owner-uid"
+"""On a connection Secret: the uid of the AuraInstance it was written for. The operator writes
+only into Secrets that carry its own uid (or that it creates), never into anyone else's."""
+SECRET_OWNER_ANNOTATION: Final = f"{GROUP}/owner"
+"""On a connection Secret: `namespace/name` of that AuraInstance, for people and messages."""
+
 AURA_NAME_MAX_LENGTH: Final = 30
+SECRET_NAME_MAX_LENGTH: Final = 253
+METADATA_NAME_MAX_LENGTH: Final = SECRET_NAME_MAX_LENGTH - len(CONNECTION_SECRET_SUFFIX)
+"""The longest metadata.name whose default connection Secret name is still a valid name."""
 
 
 class CredentialsSecretKey(StrEnum):

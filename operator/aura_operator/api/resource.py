@@ -8,7 +8,11 @@ from pydantic import ConfigDict, Field
 
 from aura_operator.api.base import ApiModel
 from aura_operator.api.cel_rules import rule, validations
-from aura_operator.api.constants import AURA_NAME_MAX_LENGTH, CONNECTION_SECRET_SUFFIX
+from aura_operator.api.constants import (
+    AURA_NAME_MAX_LENGTH,
+    CONNECTION_SECRET_SUFFIX,
+    METADATA_NAME_MAX_LENGTH,
+)
 from aura_operator.api.spec import AuraInstanceSpec
 from aura_operator.api.status import AuraInstanceStatus
 
@@ -40,7 +44,14 @@ def _root_schema_extra(schema: dict[str, Any]) -> None:
                 f"has(self.spec.name) || size(self.metadata.name) <= {AURA_NAME_MAX_LENGTH}",
                 f"metadata.name is longer than {AURA_NAME_MAX_LENGTH} characters, the limit of "
                 "an Aura instance name: set spec.name",
-            )
+            ),
+            rule(
+                "(has(self.spec.connectionSecret) && has(self.spec.connectionSecret.name))"
+                f" || size(self.metadata.name) <= {METADATA_NAME_MAX_LENGTH}",
+                f"metadata.name is longer than {METADATA_NAME_MAX_LENGTH} characters, so the "
+                f"connection Secret name <metadata.name>{CONNECTION_SECRET_SUFFIX} would be "
+                "longer than the 253 a Secret name may have: set spec.connectionSecret.name",
+            ),
         )
     )
 

@@ -24,10 +24,10 @@ from aura_operator.aura import (
     Result,
     request_id_text,
 )
-from aura_operator.controller.connection import ConnectionSecrets
+from aura_operator.controller.connection import ConnectionSecrets, SecretConflict, SecretRefused
 from aura_operator.controller.desired import Desired
 from aura_operator.controller.failures import describe, reject, write_failed
-from aura_operator.controller.kube import ObjectGone, now_rfc3339
+from aura_operator.controller.kube import KubeError, ObjectGone, now_rfc3339
 from aura_operator.controller.publishing import Publisher
 from aura_operator.controller.recovery import SEND_WINDOW, Recovery, rfc3339
 from aura_operator.controller.reporting import Report
@@ -39,6 +39,7 @@ logger = logging.getLogger("aura_operator.controller")
 
 RETRY_CREATE = 60.0  # Aura seconds after a create Aura refused for a passing reason
 RECHECK_CREDENTIALS = 300.0
+RECHECK_SECRET_CONFLICT = 300.0  # Aura seconds; nothing is sent to Aura meanwhile
 CREATES_IN_FLIGHT = 16
 """Creates between their intent write and Aura's answer at once. The limiter paces the POSTs
 anyway; without a bound, a burst of N resources would write N intents up front and crowd the
@@ -69,26 +70,37 @@ class Creator:
         self, tracked: Tracked, desired: Desired, client: AuraClient, tenant_id: str
     ) -> float | None:
         """Returns Aura seconds until the next look (None: the drift period)."""
+        tracked.begin_write()
+        # The Secret first, outside the create slots: a name that is taken or refused stops
+        # the create here, before anything is billed, and holds nothing other objects need.
+        problem = await self._reserve_secret(tracked, desired)
+        if problem is not None:
+            return problem
         async with self._in_flight:
             return await self._create(tracked, desired, client, tenant_id)
+
+    async def _reserve_secret(self, tracked: Tracked, desired: Desired) -> float | None:
+        """None when the connection Secret is reserved for this object; else the report is
+        published and the Aura seconds until the next try are returned."""
+        report = Report(phase=Phase.PENDING)
+        try:
+            await self.secrets.reserve(tracked, desired)
+            return None
+        except SecretConflict as error:
+            report.stall(error.reason, str(error))
+            delay = RECHECK_SECRET_CONFLICT
+        except SecretRefused as error:
+            report.stall("ConnectionSecretRefused", f"{error}. Nothing was sent to Aura.")
+            delay = RECHECK_SECRET_CONFLICT
+        except KubeError as error:  # a failing API server: not for a person to fix
+            report.ready_if(False, "ConnectionSecretPending", f"reserving the Secret: {error}")
+            delay = RETRY_CREATE
+        await self.publish.status(tracked, report)
+        return delay
 
     async def _create(
         self, tracked: Tracked, desired: Desired, client: AuraClient, tenant_id: str
     ) -> float | None:
-        tracked.begin_write()
-        taken_by = await self.secrets.instance_in_secret(tracked, desired, with_password=False)
-        if taken_by is not None:
-            report = Report(phase=Phase.PENDING)
-            name = self.secrets.name(tracked, desired)
-            report.stall(
-                "ConnectionSecretInUse",
-                f"Secret {name} holds the connection of Aura instance {taken_by} (kept from an "
-                f"earlier resource?). To take that instance over, set spec.instanceId: "
-                f"{taken_by}; to create a new one, set spec.connectionSecret.name to another "
-                "Secret. Nothing was created.",
-            )
-            await self.publish.status(tracked, report)
-            return None
         try:
             # Aura's clock, not the pod's: the recovery compares it with Aura's `created_at`.
             requested_at = await client.aura_time(lane=Lane.CREATE)
@@ -162,9 +174,7 @@ class Creator:
             username=created.username,
             password=created.password.get_secret_value(),
         )
-        secret_name = await self.secrets.write_with_password(
-            tracked, desired, details, result.request_id
-        )
+        secret_name = await self.secrets.write_with_password(tracked, desired, details)
         report = Report(
             phase=Phase.CREATING,
             fields={
@@ -172,7 +182,6 @@ class Creator:
                 "claimedAt": now_rfc3339(),
                 "createIntent": None,
                 "connectionUrl": created.connection_url,
-                "connectionSecretName": secret_name,
                 "auraStatus": "creating",
                 "lastRequestId": result.request_id,
             },
@@ -181,12 +190,21 @@ class Creator:
         report.synced_ok("Created")
         report.not_stalled()
         report.ready_if(False, "Creating", "Aura is provisioning the instance")
-        report.credentials_available(True, "PasswordStored", f"Secret {secret_name}")
+        if secret_name is not None:
+            report.fields["connectionSecretName"] = secret_name
+            report.credentials_available(True, "PasswordStored", f"Secret {secret_name}")
+        else:
+            self.secrets.pending.report(tracked, report, self.secrets.name(tracked, desired))
         try:
             await self.publish.status_until_written(tracked, report)
         except ObjectGone:
-            await self.secrets.keep_after_owner_vanished(tracked, secret_name, created.id)
+            if secret_name is not None:
+                await self.secrets.keep_after_owner_vanished(tracked, secret_name, created.id)
+            else:
+                self.secrets.pending.keep_after_delete(tracked)
             raise
+        finally:
+            self.secrets.pending.recorded(tracked)
         tracked.note_aura_status("creating")
         await self.publish.event(
             tracked,

@@ -48,7 +48,9 @@ class Deleter:
         """None when the finalizer may be released, else Aura seconds until the next try."""
         instance_id = tracked.status.get("instanceId")
         if not instance_id and not tracked.status.get("createIntent"):
-            return None  # never created nor took an instance: nothing to carry out
+            # Never created nor took an instance: nothing to carry out but an unused reservation.
+            await self.secrets.release_reservation(tracked, desired)
+            return None
         if instance_id:
             verdict = await self.claims.settle(tracked, instance_id)
             if not verdict.mine:  # another object's instance: never deleted, never touched
@@ -68,6 +70,12 @@ class Deleter:
         if keep:
             await self._retain(tracked, desired)
             return None
+        delay = await self._carry_out_delete(tracked, desired)
+        if delay is None:
+            self.secrets.pending.drop(tracked)  # the instance is gone with its password
+        return delay
+
+    async def _carry_out_delete(self, tracked: Tracked, desired: Desired) -> float | None:
         await self.secrets.set_owned(tracked, desired, owned=True)
         try:
             access = await self._access(tracked, desired)
@@ -91,10 +99,17 @@ class Deleter:
 
     async def _retain(self, tracked: Tracked, desired: Desired) -> None:
         instance_id = tracked.instance_id
+        self.secrets.pending.keep_after_delete(tracked)
         if instance_id:
-            # The Secret may carry an owner reference from an earlier Delete policy; free it,
-            # or the garbage collector takes the only copy of the password with the resource.
-            await self.secrets.set_owned(tracked, desired, owned=False)
+            # The Secrets may carry an owner reference from an earlier Delete policy (the one
+            # the spec names now and the one the password went to, if it was renamed); free
+            # them, or the garbage collector takes the only copy of the password.
+            names = {
+                self.secrets.name(tracked, desired),
+                tracked.status.get("connectionSecretName"),
+            }
+            for name in sorted(n for n in names if n):
+                await self.secrets.set_owned(tracked, desired, owned=False, name=name)
             why = "writes are disabled" if tracked.writes_disabled else "its deletion policy"
             await self.publish.event(
                 tracked,

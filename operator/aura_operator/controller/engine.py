@@ -27,8 +27,12 @@ from aura_operator.aura import (
 from aura_operator.controller import conditions
 from aura_operator.controller.access import Access, Accounts
 from aura_operator.controller.claiming import RECHECK_CLAIM, ClaimKeeper
-from aura_operator.controller.connection import ConnectionSecrets
-from aura_operator.controller.creation import RECHECK_CREDENTIALS, Creator
+from aura_operator.controller.connection import ConnectionSecrets, SecretConflict
+from aura_operator.controller.creation import (
+    RECHECK_CREDENTIALS,
+    RECHECK_SECRET_CONFLICT,
+    Creator,
+)
 from aura_operator.controller.decisions import Step, StepKind, next_step
 from aura_operator.controller.deletion import Deleter
 from aura_operator.controller.desired import (
@@ -232,6 +236,7 @@ class Engine:
     async def drain(self, limit: float) -> None:
         """At shutdown: let create answers being stored reach their Secret and status."""
         await self.creator.drain(limit)
+        await self.secrets.pending.drain(limit)
 
     def read_spacing(self, client: AuraClient) -> float:
         """Aura seconds between reads of one instance in transition: every such instance read
@@ -359,8 +364,12 @@ class Engine:
         tracked.not_found_since = None
         clear_resolved_stall(tracked, report)
         report.fields.update(observed_fields(observed, result.request_id))
-        if not tracked.status.get("connectionSecretName"):
-            await self._write_connection_secret_without_password(tracked, desired, observed, report)
+        try:
+            await self._deliver_connection(tracked, desired, observed, report)
+        except SecretConflict as error:
+            report.stall(error.reason, str(error))
+            await self.publish.status(tracked, report)
+            return RECHECK_SECRET_CONFLICT
         elapsed = tracked.note_aura_status(observed.status) * self.settings.time_scale
         step = next_step(desired, observed)
         report.phase = step.phase
@@ -532,15 +541,22 @@ class Engine:
             and stalled.get("observedGeneration") == tracked.generation
         )
 
-    async def _write_connection_secret_without_password(
+    async def _deliver_connection(
         self, tracked: Tracked, desired: Desired, observed: Instance, report: Report
     ) -> None:
+        """An adopted instance's first connection Secret, or the move to a renamed one."""
+        if self.secrets.pending.holds(tracked):
+            return  # the create's password is still on its way to the Secret
         details = ConnectionDetails(
             instance_id=observed.id,
             instance_name=observed.name,
             connection_url=observed.connection_url,
         )
-        await self.secrets.write_without_password(tracked, desired, details, report)
+        written = tracked.status.get("connectionSecretName")
+        if not written:
+            await self.secrets.write_without_password(tracked, desired, details, report)
+        elif written != self.secrets.name(tracked, desired):
+            await self.secrets.move(tracked, desired, written, details, report)
 
 
 RESOLVED_BY_A_READ = frozenset(
@@ -553,6 +569,7 @@ RESOLVED_BY_A_READ = frozenset(
         "TenantIdMissing",
         "AmbiguousInstances",
         "ConnectionSecretInUse",
+        "ConnectionSecretConflict",
         "NothingToObserve",
     }
 )

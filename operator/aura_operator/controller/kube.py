@@ -239,21 +239,20 @@ class KubeClient:
             "GET", f"/api/v1/namespaces/{quote(namespace)}/secrets/{quote(name)}"
         )
 
-    async def apply_secret(self, namespace: str, secret: JSON) -> None:
-        """Create the Secret, or merge data, labels, annotations and owners into an existing one."""
-        collection = f"/api/v1/namespaces/{quote(namespace)}/secrets"
-        try:
-            await self._request("POST", collection, json=secret)
-        except KubeError as error:
-            if error.status != 409:
-                raise
-            name = secret["metadata"]["name"]
-            await self._request(
-                "PATCH",
-                f"{collection}/{quote(name)}",
-                json=secret,
-                content_type="application/merge-patch+json",
-            )
+    async def create_secret(self, namespace: str, secret: JSON) -> JSON:
+        """Create the Secret; a KubeError 409 when one of that name exists (never merged into)."""
+        result = await self._request(
+            "POST", f"/api/v1/namespaces/{quote(namespace)}/secrets", json=secret
+        )
+        return result or {}
+
+    async def delete_secret(self, namespace: str, name: str, *, uid: str) -> None:
+        """Delete the Secret only if it is still the one with `uid` (a precondition)."""
+        await self._request(
+            "DELETE",
+            f"/api/v1/namespaces/{quote(namespace)}/secrets/{quote(name)}",
+            json={"kind": "DeleteOptions", "apiVersion": "v1", "preconditions": {"uid": uid}},
+        )
 
     async def patch_secret(self, namespace: str, name: str, patch: JSON) -> None:
         await self._request(
