@@ -9,8 +9,11 @@ from typing import Any
 import pytest
 from e2e_harness import TENANT, Harness, condition, is_ready
 
+from aura_operator.api import API_VERSION
+from aura_operator.api.restore import RESTORE_KIND
+from aura_operator.api.snapshot import SNAPSHOT_KIND
 from aura_operator.controller.claims import claims_of, owner_of
-from aura_operator.kube_emulator import AURA_INSTANCES
+from aura_operator.kube_emulator import AURA_INSTANCES, AURA_RESTORES, AURA_SNAPSHOTS
 
 pytestmark = pytest.mark.e2e
 
@@ -195,3 +198,38 @@ async def test_deleting_an_object_stalled_for_credentials_is_not_held_by_the_fin
 
     await operator.kube.wait_gone(AURA_INSTANCES, "movies", namespace="team-b", within=10)
     assert not await operator.aura_requests()
+
+
+async def test_snapshots_and_restores_get_the_default_credentials_only_where_allowed(
+    operator: Harness,
+) -> None:
+    """An AuraRestore in another namespace must not overwrite team-a's instance with the
+    platform's credentials (nor an AuraSnapshot read it)."""
+    await operator.apply("movies")  # in the operator's namespace, with the default credentials
+    instance_id = (await operator.wait_ready("movies"))["status"]["instanceId"]
+    await operator.add_namespace("team-b")
+    before = len(await operator.aura_requests())
+
+    for resource, kind, spec in [
+        (AURA_SNAPSHOTS, SNAPSHOT_KIND, {"instanceId": instance_id}),
+        (
+            AURA_RESTORES,
+            RESTORE_KIND,
+            {
+                "instanceId": instance_id,
+                "confirmInstanceId": instance_id,
+                "sourceInstanceId": "0f0f0f0f",
+            },
+        ),
+    ]:
+        body = {"apiVersion": API_VERSION, "kind": kind, "metadata": {"name": "x"}, "spec": spec}
+        await operator.kube.create(resource, body, namespace="team-b")
+
+        def not_allowed(obj: dict[str, Any]) -> bool:
+            return condition(obj, "Stalled").get("reason") == "CredentialsNotAllowed"
+
+        obj = await operator.kube.wait_for(resource, "x", not_allowed, namespace="team-b")
+        assert "AURA_DEFAULT_CREDENTIALS_NAMESPACES" in condition(obj, "Stalled")["message"]
+
+    calls = (await operator.aura_requests())[before:]
+    assert [c for c in calls if instance_id in c["path"]] == []

@@ -41,15 +41,23 @@ class Accounts:
         namespace = tracked.ref.namespace
         if ref is not None:
             return namespace, ref.name
-        if not self.settings.default_credentials_allowed(namespace):
+        default = self.settings.default_credentials_location()
+        self.check_scope(default, namespace)
+        return default
+
+    def check_scope(self, location: Location, requester: str) -> None:
+        """Raise CredentialsNotAllowed if an object in namespace `requester` may not use the
+        Secret at `location`: the default credentials serve only the allowed namespaces."""
+        if location[0] == requester or location != self.settings.default_credentials_location():
+            return  # a Secret of the object's own namespace
+        if not self.settings.default_credentials_allowed(requester):
             raise CredentialsNotAllowed(
                 f"spec.credentialsSecretRef is not set and the operator's default credentials "
-                f"do not serve namespace {namespace}. Create a Secret with keys clientId and "
-                f"clientSecret (optionally tenantId) in {namespace} and name it in "
+                f"do not serve namespace {requester}. Create a Secret with keys clientId and "
+                f"clientSecret (optionally tenantId) in {requester} and name it in "
                 "spec.credentialsSecretRef.name, or ask the operator's administrator to add "
-                f"{namespace} to AURA_DEFAULT_CREDENTIALS_NAMESPACES. Nothing was sent to Aura."
+                f"{requester} to AURA_DEFAULT_CREDENTIALS_NAMESPACES. Nothing was sent to Aura."
             )
-        return self.settings.default_credentials_location()
 
     async def for_object(self, tracked: Tracked, desired: Desired) -> Access:
         """The Aura client of this object's credentials Secret (raises CredentialsProblem);
@@ -58,7 +66,11 @@ class Accounts:
         tracked.access = access
         return access
 
-    async def at(self, location: Location) -> Access:
+    async def at(self, location: Location, *, requester: str | None = None) -> Access:
+        """The Aura client of the Secret at `location`; with `requester`, only if an object in
+        that namespace may use it (raises CredentialsNotAllowed, CredentialsProblem)."""
+        if requester is not None:
+            self.check_scope(location, requester)
         namespace, name = location
         secret = await self.kube.get_secret(namespace, name)
         credentials = credentials_from_secret(secret, namespace=namespace, name=name)

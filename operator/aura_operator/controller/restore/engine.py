@@ -122,10 +122,10 @@ class RestoreEngine:
         if target_id is None:
             return await self._wait(tracked, "WaitingForInstance", target.waiting)
         try:
-            access = await self.accounts.at(target.credentials)
+            access = await self.accounts.at(target.credentials, requester=ref.namespace)
         except CredentialsProblem as problem:
             report = Report(fields={"instanceId": target_id})
-            report.stall("CredentialsMissing", str(problem))
+            report.stall(problem.reason, str(problem))
             await self.publish.status(tracked, report)
             return WAIT
         try:

@@ -113,10 +113,10 @@ class SnapshotEngine:
             await self.publish.status(tracked, report)
             return WAIT_FOR_INSTANCE
         try:
-            access = await self.accounts.at(target.credentials)
+            access = await self.accounts.at(target.credentials, requester=ref.namespace)
         except CredentialsProblem as problem:
             report = Report()
-            report.stall("CredentialsMissing", str(problem))
+            report.stall(problem.reason, str(problem))
             await self.publish.status(tracked, report)
             return RECHECK_SECRET
         client = access.client
