@@ -9,8 +9,9 @@ import pytest
 from aura_operator.api.restore import Operation
 from aura_operator.aura import Snapshot
 from aura_operator.controller.restore.decisions import (
-    RECOVERY_WINDOW,
-    RUNNING_READS_APART,
+    LATE_COMMIT,
+    MAX_GAP,
+    WATCH_INTERVAL,
     Call,
     Outcome,
     Source,
@@ -20,11 +21,17 @@ from aura_operator.controller.restore.decisions import (
     lost_answer_outcome,
 )
 from aura_operator.controller.snapshot.decisions import (
+    LATE_COMMIT as SNAPSHOT_LATE_COMMIT,
+)
+from aura_operator.controller.snapshot.decisions import (
     Progress,
     days_to_list,
     matching_snapshots,
+    next_listing_in,
     progress,
 )
+
+RECOVERY_START = MAX_GAP + 1  # first looked at more than a gap after the intent
 
 T0 = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
 
@@ -52,9 +59,10 @@ def test_only_ad_hoc_snapshots_of_the_instance_after_the_intent_match_earliest_f
     assert [s.snapshot_id for s in found] == ["early", "late"]
 
 
-def test_a_snapshot_stamped_slightly_before_the_intent_still_matches_clock_skew() -> None:
-    listing = [snap("skewed", at=T0 - timedelta(seconds=90))]
-    assert matching_snapshots(listing, instance_id="0a1b2c3d", requested_at=T0, claimed=set())
+def test_a_snapshot_stamped_before_the_intent_is_not_ours_but_rounding_is_allowed() -> None:
+    listing = [snap("older", at=T0 - timedelta(seconds=5)), snap("same", at=T0)]
+    found = matching_snapshots(listing, instance_id="0a1b2c3d", requested_at=T0, claimed=set())
+    assert [s.snapshot_id for s in found] == ["same"]
 
 
 def test_days_to_list_cover_midnight_and_stay_bounded() -> None:
@@ -108,26 +116,59 @@ def test_only_the_exact_target_id_confirms_and_the_message_names_it() -> None:
 
 
 @pytest.mark.parametrize(
-    ("operation", "status", "age", "running_for", "expected"),
+    ("operation", "status", "age", "last_read_age", "expected"),
     [
-        (Operation.RESTORE, "restoring", None, 0.0, Outcome.SENT),
-        (Operation.OVERWRITE, "overwriting", None, 0.0, Outcome.SENT),
-        (Operation.OVERWRITE, "loading", None, 0.0, Outcome.SENT),
-        (Operation.RESTORE, "overwriting", None, 0.0, Outcome.WAIT),  # someone else's
-        (Operation.RESTORE, "updating", None, 0.0, Outcome.WAIT),
-        (Operation.RESTORE, "running", 5.0, 0.0, Outcome.WAIT),  # seen once: look again
-        (Operation.RESTORE, "running", 5.0, RUNNING_READS_APART, Outcome.NOT_SENT),
-        (Operation.RESTORE, "running", RECOVERY_WINDOW + 1, 0.0, Outcome.UNKNOWN),
-        (Operation.OVERWRITE, "running", RECOVERY_WINDOW + 1, 100.0, Outcome.UNKNOWN),
+        (Operation.RESTORE, "restoring", 900.0, None, Outcome.SENT),  # seen: sent, however late
+        (Operation.OVERWRITE, "overwriting", 5.0, None, Outcome.SENT),
+        (Operation.OVERWRITE, "loading", 5.0, None, Outcome.SENT),
+        (Operation.RESTORE, "overwriting", 5.0, None, Outcome.WAIT),  # someone else's
+        (Operation.RESTORE, "running", 5.0, None, Outcome.WAIT),  # watching from the start
+        (Operation.RESTORE, "updating", 300.0, 270.0, Outcome.WAIT),
+        (Operation.RESTORE, "running", LATE_COMMIT, LATE_COMMIT - 30, Outcome.NOT_SENT),
+        (Operation.RESTORE, "running", RECOVERY_START, None, Outcome.UNKNOWN),  # a restart
+        (Operation.OVERWRITE, "running", 300.0, 300.0 - MAX_GAP - 1, Outcome.UNKNOWN),  # a gap
     ],
 )
-def test_a_lost_answer_is_judged_by_the_target_status_and_timing(
-    operation: Operation, status: str, age: float | None, running_for: float, expected: Outcome
+def test_a_lost_answer_is_judged_by_watching_the_target_without_a_break(
+    operation: Operation,
+    status: str,
+    age: float,
+    last_read_age: float | None,
+    expected: Outcome,
 ) -> None:
-    outcome = lost_answer_outcome(
-        operation, status, age_at_first_running=age, running_for=running_for
-    )
+    outcome = lost_answer_outcome(operation, status, age=age, last_read_age=last_read_age)
     assert outcome is expected
+
+
+def test_watching_from_the_intent_past_the_late_commit_window_proves_nothing_happened() -> None:
+    age, last, outcomes = 2.0, None, []
+    while True:
+        outcome = lost_answer_outcome(Operation.RESTORE, "running", age=age, last_read_age=last)
+        outcomes.append(outcome)
+        if outcome is not Outcome.WAIT:
+            break
+        last, age = age, age + WATCH_INTERVAL
+    assert outcomes[-1] is Outcome.NOT_SENT
+    assert age >= LATE_COMMIT
+
+
+@pytest.mark.parametrize(
+    ("age", "listings", "expected"),
+    [
+        (0.0, 1, 30.0),
+        (60.0, 1, 60.0),
+        (240.0, 2, 240.0),
+        (480.0, 3, 120.0),
+        (590.0, 4, 30.0),
+        (SNAPSHOT_LATE_COMMIT, 5, None),
+        (SNAPSHOT_LATE_COMMIT + 3600, 1, 30.0),  # after a restart: one more listing
+        (SNAPSHOT_LATE_COMMIT + 3600, 2, None),
+    ],
+)
+def test_a_lost_snapshot_answer_is_listed_until_past_the_late_commit_window(
+    age: float, listings: int, expected: float | None
+) -> None:
+    assert next_listing_in(age, listings) == expected
 
 
 def test_the_500_for_a_smaller_target_is_a_refusal() -> None:

@@ -334,3 +334,41 @@ async def test_a_restore_of_a_paused_target_waits_and_sends_nothing(operator: Ha
     assert "paused" in condition(obj, "Ready")["message"]
     await asyncio.sleep(0.3)
     assert await operation_posts(operator, target) == []
+
+
+class TestWatchedLostAnswer:
+    @pytest.fixture
+    def sim_config(self) -> SimulatorConfig:
+        # Slower Aura time (60x): the target is read every 30 Aura s (half a real second),
+        # so a loaded machine does not open gaps in the watch. Short creates and overwrites.
+        return SimulatorConfig(
+            seed=11,
+            time_scale=60.0,
+            initial_scheduled_snapshot=False,
+            durations=Durations(creating=30.0, overwriting=30.0),
+        )
+
+    async def test_an_overwrite_aura_never_acted_on_is_sent_again_after_watching(
+        self, operator: Harness
+    ) -> None:
+        target, source = await asyncio.gather(
+            ready_instance(operator, "staging"), ready_instance(operator, "production")
+        )
+        await operator.faults(error_rate=1.0, error_methods=["POST"], error_codes=[502])
+        await apply_restore(
+            operator,
+            "refresh",
+            {"instanceId": target, "sourceInstanceId": source, "confirmInstanceId": target},
+        )
+        await wait_restore(
+            operator,
+            "refresh",
+            lambda o: condition(o, "Ready").get("reason") == "ConfirmingRequest",
+        )
+        await operator.faults(error_rate=0.0)
+
+        obj = await wait_restore(operator, "refresh", within=40.0)
+        assert obj["status"]["phase"] == "Succeeded"
+        codes = [p["status"] for p in await operation_posts(operator, target)]
+        assert codes == [502, 202]
+        await operator.wait_event("refresh", "RequestNotFound")

@@ -279,3 +279,24 @@ class TestSlowSnapshot:
         obj = await wait_snapshot(operator, "snap")
         assert obj["status"]["instanceId"] == instance_id
         assert len(await ad_hoc_snapshots(operator, instance_id)) == 1
+
+
+async def test_a_lost_answer_aura_never_acted_on_is_sent_again_after_the_late_window(
+    operator: Harness,
+) -> None:
+    instance_id = await ready_instance(operator)
+    # A gateway error before Aura acts: the operator cannot tell it from a lost answer.
+    await operator.faults(error_rate=1.0, error_methods=["POST"], error_codes=[502])
+
+    await apply_snapshot(operator, "snap", {"instanceRef": {"name": "movies"}})
+    await wait_snapshot(
+        operator, "snap", lambda o: condition(o, "Ready").get("reason") == "ConfirmingSnapshot"
+    )
+    await operator.faults(error_rate=0.0)
+
+    obj = await wait_snapshot(operator, "snap")
+    [snapshot] = await ad_hoc_snapshots(operator, instance_id)
+    assert obj["status"]["snapshotId"] == snapshot["snapshot_id"]
+    codes = [p["status"] for p in snapshot_posts(await operator.aura_requests("POST"), instance_id)]
+    assert codes == [502, 202]
+    await operator.wait_event("snap", "SnapshotNotFound")

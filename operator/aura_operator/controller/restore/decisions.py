@@ -13,10 +13,14 @@ OPERATION_STATUSES: dict[Operation, frozenset[str]] = {
     Operation.OVERWRITE: frozenset({"overwriting", "loading"}),
 }
 """Target statuses that show the operation under way."""
-RECOVERY_WINDOW = 60.0
-"""Aura seconds after the intent within which a target seen `running` proves the request did
-not take effect (a restore or overwrite lasts minutes: it cannot have come and gone)."""
-RUNNING_READS_APART = 30.0
+LATE_COMMIT = 600.0
+"""Aura seconds after the intent that a request whose answer was lost may still take effect
+(Aura can commit long after the client gave up)."""
+WATCH_INTERVAL = 30.0
+"""Aura seconds between reads of the target while a lost answer is resolved."""
+MAX_GAP = 60.0
+"""Longest gap between two such reads that still counts as watching without a break: a
+restore or an overwrite lasts minutes, so it cannot start and end unseen within it."""
 
 
 @dataclass(frozen=True)
@@ -58,32 +62,29 @@ def confirmation_problem(confirm: str | None, target_id: str) -> str | None:
 
 class Outcome(enum.Enum):
     SENT = "sent"  # the target shows the operation: it took effect
-    NOT_SENT = "not-sent"  # seen running twice, early enough: it did not
-    WAIT = "wait"  # look again
-    UNKNOWN = "unknown"  # running again, too late to tell: a person decides
+    NOT_SENT = "not-sent"  # watched without a break past the late-commit window: it did not
+    WAIT = "wait"  # read again in WATCH_INTERVAL
+    UNKNOWN = "unknown"  # a break in the watch: it may have come and gone; a person decides
 
 
 def lost_answer_outcome(
-    operation: Operation,
-    target_status: str,
-    *,
-    age_at_first_running: float | None,
-    running_for: float,
+    operation: Operation, target_status: str, *, age: float, last_read_age: float | None
 ) -> Outcome:
     """What the target's status says about a request whose answer was lost.
 
-    `age_at_first_running` is the intent's age (Aura seconds) when the target was first seen
-    running since (None: not yet seen running); `running_for` how long it has been seen running.
+    `age` is the intent's age now and `last_read_age` its age at the previous read of this
+    resolution (None: this is the first), in Aura seconds. The request took effect if the
+    target shows the operation; it did not if the target was read at most MAX_GAP apart from
+    the intent's first minute until LATE_COMMIT after it and never showed it.
     """
     if target_status in OPERATION_STATUSES[operation]:
         return Outcome.SENT
-    if target_status != "running":
-        return Outcome.WAIT
-    if age_at_first_running is None:
-        return Outcome.WAIT
-    if age_at_first_running > RECOVERY_WINDOW:
+    previous = 0.0 if last_read_age is None else last_read_age
+    if age - previous > MAX_GAP:
         return Outcome.UNKNOWN
-    return Outcome.NOT_SENT if running_for >= RUNNING_READS_APART else Outcome.WAIT
+    if age >= LATE_COMMIT:
+        return Outcome.NOT_SENT
+    return Outcome.WAIT
 
 
 def is_clone_too_small(message: str) -> bool:

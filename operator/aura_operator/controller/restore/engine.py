@@ -1,11 +1,13 @@
 """The AuraRestore engine: one level-based step per wake-up (see controller/oneshot.py).
 
 Nothing is sent until spec.confirmInstanceId equals the target's id. Exactly once: the intent
-(`status.operationIntent`) is written, fenced on the object's resourceVersion, before the POST;
-Aura's answer replaces it with `status.startedAt`. An intent without it (a lost answer, a crash
-after the POST) is resolved from the target's status: restoring or overwriting means sent;
-running twice 30 s apart soon after the intent means not sent (sent again); running when the
-intent is older means nobody can tell, and a person decides (Stalled OutcomeUnknown).
+(`status.operationIntent`, timed by Aura's clock) is written, fenced on the object's
+resourceVersion, before the POST; Aura's answer replaces it with `status.startedAt`. An intent
+without it (a lost answer, a crash after the POST) is resolved by watching the target: showing
+restoring/overwriting means sent; read every 30 s without a break from the intent's first
+minute until Aura could no longer commit it late (10 min), and never showing it, means not sent
+(it is sent again); a break in that watch (a restart) while it runs again means nobody can tell,
+and a person decides (Stalled OutcomeUnknown).
 """
 
 from __future__ import annotations
@@ -39,10 +41,12 @@ from aura_operator.controller.failures import describe, reject, unsynced
 from aura_operator.controller.kube import KubeClient, KubeError, ObjectRef, now_rfc3339
 from aura_operator.controller.oneshot import Target, read_tracked, resolve_instance
 from aura_operator.controller.publishing import Publisher
-from aura_operator.controller.recovery import parse_time
+from aura_operator.controller.recovery import parse_time, rfc3339
 from aura_operator.controller.reporting import Report
 from aura_operator.controller.restore.decisions import (
+    LATE_COMMIT,
     OPERATION_STATUSES,
+    WATCH_INTERVAL,
     Call,
     Outcome,
     Source,
@@ -99,9 +103,8 @@ class RestoreEngine:
         self.kube = kube
         self.accounts = accounts
         self.publish = publish
-        self._first_running: dict[str, tuple[float, float]] = {}
-        """By uid: (monotonic time, intent age in Aura seconds) the target was first seen
-        running while an intent was open."""
+        self._last_read_age: dict[str, float] = {}
+        """By uid: the intent's age (Aura seconds) at the last read of a lost answer's target."""
 
     async def step(self, ref: ObjectRef) -> float | None:
         tracked = await read_tracked(self.kube, ref)
@@ -204,10 +207,12 @@ class RestoreEngine:
                 f"target {target_id} is {target_status}; waiting for it to run",
                 next_read_delay(target_status, 0.0) if busy else IDLE_WAIT,
             )
+        # Aura's clock (the read above just dated it), as the recovery measures ages with it.
+        requested_at = await client.aura_time(lane=Lane.INTENT)
         intent = {
             "operation": call.operation.value,
             "instanceId": target_id,
-            "requestedAt": now_rfc3339(),
+            "requestedAt": rfc3339(requested_at),
         }
         fields = {
             "operationIntent": intent,
@@ -228,7 +233,7 @@ class RestoreEngine:
                 return 0.0  # changed since read (another process?): read it again
             raise
         tracked.status = dict(updated.get("status") or {})
-        self._first_running.pop(tracked.ref.uid, None)
+        self._last_read_age.pop(tracked.ref.uid, None)
         return await self._send(tracked, client, target_id, call)
 
     async def _send(
@@ -354,23 +359,18 @@ class RestoreEngine:
     async def _recover(self, tracked: Tracked, client: AuraClient, target_id: str) -> float | None:
         intent = tracked.status["operationIntent"]
         operation = Operation(intent["operation"])
-        age = (datetime.now(UTC) - parse_time(intent["requestedAt"])).total_seconds()
-        age *= self.settings.time_scale  # in Aura seconds, like the window it is held against
         observed = await client.get_instance(target_id, lane=Lane.INTENT)
         status = observed.value.status
+        now = await client.aura_time(lane=Lane.INTENT)  # the read just dated it: no call
+        age = (now - parse_time(intent["requestedAt"])).total_seconds()
         uid = tracked.ref.uid
-        first = self._first_running.get(uid)
-        if status == "running" and first is None:
-            first = self._first_running[uid] = (time.monotonic(), age)
-        running_for = (time.monotonic() - first[0]) * self.settings.time_scale if first else 0.0
         outcome = lost_answer_outcome(
-            operation,
-            status,
-            age_at_first_running=first[1] if first else None,
-            running_for=running_for,
+            operation, status, age=age, last_read_age=self._last_read_age.get(uid)
         )
+        self._last_read_age[uid] = age
+        if outcome is not Outcome.WAIT:
+            self._last_read_age.pop(uid, None)
         if outcome is Outcome.SENT:
-            self._first_running.pop(uid, None)
             await self._started(tracked, target_id, operation, observed.request_id, status)
             await self.publish.event(
                 tracked,
@@ -379,35 +379,39 @@ class RestoreEngine:
             )
             return next_read_delay(status, 0.0)
         if outcome is Outcome.NOT_SENT:
-            self._first_running.pop(uid, None)
             report = Report(fields={"operationIntent": None, "lastRequestId": observed.request_id})
             report.ready_if(False, "Pending", "the interrupted request did not take effect")
             await self.publish.status(tracked, report)
             await self.publish.event(
                 tracked,
                 "RequestNotFound",
-                f"Aura instance {target_id} stayed running after the interrupted "
-                f"{operation.value} request: it did not take effect; sending it again",
+                f"Aura instance {target_id} never showed the interrupted {operation.value} "
+                f"in {int(LATE_COMMIT)} s of watching: it did not take effect; sending it again",
             )
             return 0.0
         if outcome is Outcome.UNKNOWN:
-            self._first_running.pop(uid, None)
             report = Report(
                 fields={"phase": RestorePhase.FAILED, "lastRequestId": observed.request_id}
             )
             report.stall(
                 "OutcomeUnknown",
                 f"the {operation.value} of {target_id} requested at {intent['requestedAt']} "
-                f"lost its answer, and the instance is running again: whether it happened "
-                "cannot be told. Check the instance's data; to run it (again), delete this "
-                "AuraRestore and create a new one.",
+                f"lost its answer, and the instance was not watched without a break since "
+                f"(it is {status} now): whether it happened cannot be told. Check the "
+                "instance's data; to run it (again), delete this AuraRestore and create a "
+                "new one.",
             )
             await self.publish.status(tracked, report)
             return None
         report = Report(fields={"lastRequestId": observed.request_id, "targetAuraStatus": status})
-        report.ready_if(False, "ConfirmingRequest", f"target is {status}; looking again")
+        report.ready_if(
+            False,
+            "ConfirmingRequest",
+            f"the answer to the {operation.value} request was lost; target is {status}, "
+            "watching it",
+        )
         await self.publish.status(tracked, report)
-        return WAIT
+        return WATCH_INTERVAL
 
     # follow -------------------------------------------------------------------------------
 

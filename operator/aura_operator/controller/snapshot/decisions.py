@@ -8,8 +8,12 @@ from datetime import date, datetime, timedelta
 
 from aura_operator.aura import Snapshot, SnapshotStatus
 
-CLOCK_SKEW = timedelta(minutes=2)
-"""How far Aura's snapshot timestamp may lag our `requestedAt` and still match the intent."""
+TIMESTAMP_SLACK = timedelta(seconds=1)
+"""`requestedAt` is a lower bound of Aura's time (whole seconds): a snapshot taken for the
+request has a timestamp at or after it, less this rounding."""
+LATE_COMMIT = 600.0
+"""Aura seconds after the intent that a request whose answer was lost may still take effect."""
+FIRST_RELISTING = 30.0
 AD_HOC = "AdHoc"
 
 
@@ -31,8 +35,8 @@ def progress(aura_status: str | None) -> Progress:
 
 def days_to_list(requested_at: datetime, now: datetime, *, most: int = 3) -> list[date]:
     """The UTC days a snapshot requested at `requested_at` may be listed under (Aura lists one
-    day at a time): from the intent's day (less clock skew) to today, the latest `most`."""
-    first = (requested_at - CLOCK_SKEW).date()
+    day at a time): from the intent's day to today (Aura's), the latest `most`."""
+    first = (requested_at - TIMESTAMP_SLACK).date()
     last = max(now.date(), first)
     days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
     return days[-most:]
@@ -42,8 +46,8 @@ def matching_snapshots(
     listing: list[Snapshot], *, instance_id: str, requested_at: datetime, claimed: set[str]
 ) -> list[Snapshot]:
     """Snapshots that may be the outcome of our request, earliest first: on-demand (AdHoc), of
-    the instance, taken at or after the intent (less clock skew), not another object's."""
-    earliest = requested_at - CLOCK_SKEW
+    the instance, taken at or after the intent (both Aura's clock), not another object's."""
+    earliest = requested_at - TIMESTAMP_SLACK
     found = [
         s
         for s in listing
@@ -55,3 +59,13 @@ def matching_snapshots(
     ]
     unique = {s.snapshot_id: s for s in found}
     return sorted(unique.values(), key=lambda s: (s.timestamp, s.snapshot_id))
+
+
+def next_listing_in(age: float, empty_listings: int) -> float | None:
+    """Aura seconds until the next listing for a lost answer, after `empty_listings` found
+    nothing, the last when the intent was `age` old; None: it did not take effect (two empty
+    listings at least, the last past the late-commit window). Listings come 30 s, then
+    doubling gaps, after the intent, and one at the window's end."""
+    if empty_listings >= 2 and age >= LATE_COMMIT:
+        return None
+    return max(FIRST_RELISTING, min(max(age, FIRST_RELISTING), LATE_COMMIT - age))

@@ -3,15 +3,15 @@
 Exactly once: the intent (`status.snapshotIntent`) is written, fenced on the object's
 resourceVersion, before the POST; Aura's answer replaces it with `status.snapshotId`. An intent
 without an id (a lost answer, a crash after the POST) is resolved from Aura's snapshot list:
-an on-demand snapshot of the instance taken after the intent is ours; none in two listings
-30 s apart means the request never took effect, and it is sent again.
+an on-demand snapshot of the instance taken after the intent (both by Aura's clock) is ours;
+none listed until Aura could no longer commit it late (10 min after the intent, two listings
+at least) means the request never took effect, and it is sent again.
 """
 
 from __future__ import annotations
 
 import logging
-import time
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Any
 
 from aura_operator.api.snapshot import SNAPSHOT_PLURAL
@@ -36,10 +36,10 @@ from aura_operator.controller.conditions import (
     is_true,
 )
 from aura_operator.controller.failures import describe, reject, unsynced
-from aura_operator.controller.kube import KubeClient, KubeError, ObjectRef, now_rfc3339
+from aura_operator.controller.kube import KubeClient, KubeError, ObjectRef
 from aura_operator.controller.oneshot import read_tracked, resolve_instance
 from aura_operator.controller.publishing import Publisher
-from aura_operator.controller.recovery import parse_time
+from aura_operator.controller.recovery import parse_time, rfc3339
 from aura_operator.controller.reporting import Report
 from aura_operator.controller.secrets import CredentialsProblem
 from aura_operator.controller.settings import OperatorSettings
@@ -47,6 +47,7 @@ from aura_operator.controller.snapshot.decisions import (
     Progress,
     days_to_list,
     matching_snapshots,
+    next_listing_in,
     progress,
 )
 from aura_operator.controller.tracking import Tracked
@@ -68,7 +69,6 @@ RETRY_LATER = 60.0
 FIRST_READ = 45.0
 """A snapshot usually completes within a minute or two; the first read comes after this."""
 READ_INTERVAL = 30.0
-EMPTY_LISTINGS_APART = 30.0
 
 
 class SnapshotEngine:
@@ -84,8 +84,8 @@ class SnapshotEngine:
         self.kube = kube
         self.accounts = accounts
         self.publish = publish
-        self._first_empty_listing: dict[str, float] = {}
-        """By object uid: when a listing first showed no snapshot for the intent (monotonic)."""
+        self._empty_listings: dict[str, int] = {}
+        """By object uid: listings that showed no snapshot for the open intent."""
 
     async def step(self, ref: ObjectRef) -> float | None:
         tracked = await read_tracked(self.kube, ref)
@@ -140,7 +140,17 @@ class SnapshotEngine:
             report.ready_if(False, "ReconcileDisabled", "annotation aura.neo4j.io/reconcile")
             await self.publish.status(tracked, report)
             return None
-        intent = {"instanceId": instance_id, "requestedAt": now_rfc3339()}
+        try:
+            # Aura's clock, not the pod's: the recovery compares it with Aura's timestamps.
+            requested_at = await client.aura_time(lane=Lane.INTENT)
+        except AuraAuthError:
+            raise
+        except AuraError as error:
+            report = Report(fields={"lastRequestId": error.request_id})
+            report.synced = unsynced(error)
+            await self.publish.status(tracked, report)
+            return RETRY_LATER
+        intent = {"instanceId": instance_id, "requestedAt": rfc3339(requested_at)}
         try:
             # Durable before the POST, and fenced: of two writers (two operator processes, or
             # a step racing a restart) that read the same version, only one sends.
@@ -154,7 +164,7 @@ class SnapshotEngine:
                 return 0.0  # the object changed since it was read: read it again
             raise
         tracked.status = dict(updated.get("status") or {})
-        self._first_empty_listing.pop(tracked.ref.uid, None)
+        self._empty_listings.pop(tracked.ref.uid, None)
         try:
             result = await client.create_snapshot(instance_id, lane=Lane.INTENT)
         except AuraConflict as error:
@@ -292,7 +302,8 @@ class SnapshotEngine:
         report = Report()
         listing: list[Snapshot] = []
         try:
-            for day in days_to_list(requested_at, datetime.now(UTC)):
+            now = await client.aura_time(lane=Lane.INTENT)
+            for day in days_to_list(requested_at, now):
                 result = await client.list_snapshots(instance_id, date=day, lane=Lane.INTENT)
                 listing.extend(result.value)
                 report.fields["lastRequestId"] = result.request_id
@@ -316,11 +327,12 @@ class SnapshotEngine:
         )
         if candidates:
             return await self._adopt(tracked, candidates, report)
-        return await self._nothing_listed(tracked, instance_id, report)
+        age = (now - requested_at).total_seconds()
+        return await self._nothing_listed(tracked, instance_id, report, age)
 
     async def _adopt(self, tracked: Tracked, candidates: list[Snapshot], report: Report) -> float:
         found = candidates[0]
-        self._first_empty_listing.pop(tracked.ref.uid, None)
+        self._empty_listings.pop(tracked.ref.uid, None)
         report.fields.update(snapshot_fields(found, report.fields.get("lastRequestId")))
         report.fields["snapshotIntent"] = None
         report.observed_generation = tracked.generation
@@ -339,25 +351,31 @@ class SnapshotEngine:
         )
         return 0.0
 
-    async def _nothing_listed(self, tracked: Tracked, instance_id: str, report: Report) -> float:
+    async def _nothing_listed(
+        self, tracked: Tracked, instance_id: str, report: Report, age: float
+    ) -> float:
         uid = tracked.ref.uid
-        now = time.monotonic()
-        first = self._first_empty_listing.setdefault(uid, now)
-        waited = (now - first) * self.settings.time_scale
-        if waited < EMPTY_LISTINGS_APART:
-            report.ready_if(False, "ConfirmingSnapshot", "no snapshot found yet; listing again")
+        listings = self._empty_listings[uid] = self._empty_listings.get(uid, 0) + 1
+        wait = next_listing_in(age, listings)
+        if wait is not None:
+            report.ready_if(
+                False,
+                "ConfirmingSnapshot",
+                f"the answer to the snapshot request was lost and no snapshot is listed yet "
+                f"(Aura may still take it); listing again in {int(wait)} s",
+            )
             await self.publish.status(tracked, report)
-            return EMPTY_LISTINGS_APART - waited
-        # Two listings 30 s apart saw nothing: the request did not take effect.
-        del self._first_empty_listing[uid]
+            return wait
+        # Nothing listed past the late-commit window: the request did not take effect.
+        del self._empty_listings[uid]
         report.fields["snapshotIntent"] = None
         report.ready_if(False, "SnapshotPending", "the earlier request did not take effect")
         await self.publish.status(tracked, report)
         await self.publish.event(
             tracked,
             "SnapshotNotFound",
-            f"No snapshot of instance {instance_id} appeared after the interrupted request; "
-            "asking again",
+            f"No snapshot of instance {instance_id} appeared in {int(age)} s after the "
+            "interrupted request; asking again",
         )
         return 0.0
 
