@@ -1,5 +1,5 @@
 """Convergence benchmark: the real operator against the Aura simulator (time-scaled) and the
-Kubernetes API emulator, through six workloads (run on demand, never part of the tests).
+Kubernetes API emulator, through seven workloads (run on demand, never part of the tests).
 
     .venv/bin/python bench/converge.py --workload burst,restart,delete,shared --n 500
     .venv/bin/python bench/converge.py --workload idle --n 500 --time-scale 20
@@ -8,11 +8,13 @@ Kubernetes API emulator, through six workloads (run on demand, never part of the
 Workloads: burst (create N at once; user edits - resizes - on Ready ones while it runs),
 delete (all N, deletionPolicy Delete), restart (the operator, with N Ready), idle (one
 simulated hour with N Ready), shared (the burst while another client spends part of the
-budget), latency (N creates on an idle budget, --rounds times: detection lag and calls per
-create; not part of `all`). burst, idle, restart and delete run in that order on one fleet (the
-burst prepares the fleet when it is not selected); shared and latency run on fresh ones. Every
-figure is in simulated (Aura) seconds unless it says otherwise. Prints a table per workload and
-writes JSON and a PNG (calls per minute, stacked by limiter lane) to --out.
+budget), pair (the burst split between two operator processes with one credential, as two
+clusters with the same API key), latency (N creates on an idle budget, --rounds times:
+detection lag and calls per create; not part of `all`). burst, idle, restart and delete run in
+that order on one fleet (the burst prepares the fleet when it is not selected); shared, pair and
+latency run on fresh ones. Every figure is in simulated (Aura) seconds unless it says
+otherwise. Prints a table per workload and writes JSON and a PNG (calls per minute, stacked by
+limiter lane) to --out.
 """
 
 from __future__ import annotations
@@ -35,16 +37,18 @@ from convergelib.report import table, write_calls, write_json
 from convergelib.result import WorkloadResult
 from convergelib.settings import BACKGROUND_SHARE, OPERATOR_BUDGET, RunSettings
 from convergelib.stack import (
+    NAMESPACE,
     PROVISIONING_MEDIAN,
     PROVISIONING_SIGMA,
     RATE_LIMIT,
+    SECOND_NAMESPACE,
     Stack,
     StackOptions,
 )
 from convergelib.steady import idle, remove_new_instance, restart
 
-WORKLOADS = ("burst", "delete", "restart", "idle", "shared", "latency")
-ALL = ("burst", "delete", "restart", "idle", "shared")
+WORKLOADS = ("burst", "delete", "restart", "idle", "shared", "pair", "latency")
+ALL = ("burst", "delete", "restart", "idle", "shared", "pair")
 ON_ONE_FLEET = ("burst", "idle", "restart", "delete")
 DEFAULT_OUT = Path(__file__).resolve().parent / "out"
 
@@ -172,6 +176,32 @@ async def run_shared(
     return [result], timeline, stack
 
 
+async def run_pair(
+    settings: RunSettings, out: Path, operator_src: Path | None
+) -> tuple[list[WorkloadResult], Timeline, Stack]:
+    options = StackOptions(
+        settings.time_scale, settings.seed, out, f"n{settings.n}-pair", 0.0, operator_src
+    )
+    async with Stack(options) as stack:
+        await stack.start_operator(watch_namespace=NAMESPACE)
+        await stack.start_second_operator()
+        result = await _shown(
+            burst(stack, settings, workload="pair", namespaces=(NAMESPACE, SECOND_NAMESPACE))
+        )
+        await stack.stop_second_operator()
+        await stack.stop_operator()
+        timeline = Timeline(
+            f"N={settings.n}: pair, two operator processes with one credential, N/2 each",
+            stack.started_at,
+            stack.calls(),
+            [result],
+            OPERATOR_BUDGET,
+            RATE_LIMIT,
+            per_process=True,
+        )
+    return [result], timeline, stack
+
+
 async def run_latency(
     settings: RunSettings, out: Path, operator_src: Path | None
 ) -> tuple[list[WorkloadResult], Timeline, Stack]:
@@ -235,6 +265,8 @@ async def run(args: argparse.Namespace, argv: list[str]) -> int:
         runs.append(run_fleet(selected, settings, out, args.operator_src))
     if "shared" in selected:
         runs.append(run_shared(settings, out, args.operator_src))
+    if "pair" in selected:
+        runs.append(run_pair(settings, out, args.operator_src))
     if "latency" in selected:
         runs.append(run_latency(settings, out, args.operator_src))
     for run in runs:

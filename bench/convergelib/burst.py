@@ -1,5 +1,6 @@
-"""Workloads 1 and 5: burst-create N instances, with user edits (resizes) on Ready ones while the
-burst runs; workload 5 runs it while another client spends part of the same budget."""
+"""Workloads burst, shared and pair: burst-create N instances, with user edits (resizes) on Ready
+ones while the burst runs; `shared` runs it while another client spends part of the same
+budget, `pair` splits the fleet between two operator processes with one credential."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from convergelib.calls import Call, rejected
 from convergelib.oracle import Oracle, oracle
 from convergelib.result import WorkloadResult, fmt, rounded
 from convergelib.settings import OPERATOR_BUDGET, RunSettings
-from convergelib.stack import RATE_LIMIT, Stack
+from convergelib.stack import NAMESPACE, RATE_LIMIT, Stack
 from convergelib.stats import p50_p95
 
 RESIZED_MEMORY = "4GB"
@@ -21,6 +22,10 @@ PREPARATION_WAVE = 100
 """A fleet only prepared for another workload is applied this many at a time, each wave once
 the previous one's creates are sent: at N=1000 the operator does not survive all at once."""
 JUDGED_N = (100, 500)  # the issue's targets for time to Ready are set at these sizes
+CONTENDED = ("shared", "pair")
+"""Workloads where someone else spends part of the credential's limit: a few 429s teach the
+operator's limiter how much, so the target is at most MAX_429 of them, not none."""
+MAX_429 = 10
 
 
 @dataclass(frozen=True)
@@ -80,9 +85,15 @@ async def _apply_in_waves(stack: Stack, settings: RunSettings, names: list[str])
 
 
 async def burst(
-    stack: Stack, settings: RunSettings, *, workload: str, in_waves: bool = False
+    stack: Stack,
+    settings: RunSettings,
+    *,
+    workload: str,
+    in_waves: bool = False,
+    namespaces: tuple[str, ...] = (NAMESPACE,),
 ) -> WorkloadResult:
-    """All N at once (`in_waves`: in waves of PREPARATION_WAVE, to prepare a fleet)."""
+    """All N at once (`in_waves`: in waves of PREPARATION_WAVE, to prepare a fleet), dealt
+    round-robin over `namespaces`."""
     names = fleet_names(settings.n)
     external = stack.options.external_rpm
     started_real = time.monotonic()
@@ -90,8 +101,8 @@ async def burst(
     if in_waves:
         await _apply_in_waves(stack, settings, names)
     else:
-        for name in names:
-            stack.apply(name)
+        for i, name in enumerate(names):
+            stack.apply(name, namespace=namespaces[i % len(namespaces)])
     edits: list[Edit] = []
     editing = asyncio.create_task(_edit_while_creating(stack, settings, names, edits))
     expected = 2 * settings.n * 60 / max(1.0, RATE_LIMIT - external) + 600
@@ -285,7 +296,8 @@ def _analyse(
         "operator_peak_rss_mb": rounded(peak),
     }
 
-    judged = n in JUDGED_N and not external
+    judged = n in JUDGED_N and result.workload == "burst"
+    contended = result.workload in CONTENDED
     r = result.row
     r("all Ready", f"{len(ready_times)}/{n}" + ("" if complete else " (timed out)"))
     r("time to all Ready", fmt(all_ready, " s"))
@@ -318,12 +330,17 @@ def _analyse(
         "Aura calls per instance, create to Ready",
         f"{per_instance:.2f} (POST {steps['create.post']}, GET {steps['create.get']}, "
         f"token {steps['token']}, list {steps['list']})",
-        "<= 3",
-        per_instance <= 3,
+        "<= 3 (N >= 100; more may go to reads while the budget has room)",
+        per_instance <= 3 if n >= 100 else None,
     )
     if edits:
         r("Aura calls per edit (PATCH and reads)", fmt(per_edit, "", 2))
-    r("429 received", str(throttled), "" if external else "0", None if external else throttled == 0)
+    r(
+        "429 received",
+        str(throttled),
+        f"<= {MAX_429}" if contended else "0",
+        throttled <= MAX_429 if contended else throttled == 0,
+    )
     r("duplicate instances", str(duplicates), "0", duplicates == 0)
     if edits:
         r(
@@ -334,8 +351,8 @@ def _analyse(
         r(
             "edit -> PATCH, production-equivalent (p50/p95)",
             f"{fmt(eq50, ' s', 2)} / {fmt(eq95, ' s', 2)}",
-            "p95 <= 2 s (N=500)",
-            _le(eq95, 2.0) if n == 500 and not external else None,
+            "p95 <= 2 s" + ("" if contended else " (N=500)"),
+            _le(eq95, 2.0) if n == 500 or contended else None,
         )
     r("Ready detection lag (p50/p95)", f"{fmt(lag50, ' s')} / {fmt(lag95, ' s')}")
     r("operator peak RSS", fmt(peak, " MB"), "<= 150 MB", _le(peak, 150.0))

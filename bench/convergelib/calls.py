@@ -23,6 +23,7 @@ class OperatorCall:
     lane: str
     limiter_wait: float  # real seconds
     endpoint: str
+    process: str  # which operator process sent it: "operator-1", "operator-2", ...
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class Call:
     client_id: str | None
     lane: str  # intent, create, background; "unknown" when no operator log line matched
     limiter_wait: float | None  # real seconds
+    process: str = "unknown"
 
     @property
     def instance_id(self) -> str | None:
@@ -64,6 +66,7 @@ def read_operator_log(paths: Iterable[Path]) -> dict[str, OperatorCall]:
     for path in paths:
         if not path.exists():
             continue
+        process = path.name.rsplit(".", 2)[-2]  # <label>.operator-<n>.log
         for line in path.read_text(errors="replace").splitlines():
             if not line.startswith("{"):
                 continue
@@ -78,6 +81,7 @@ def read_operator_log(paths: Iterable[Path]) -> dict[str, OperatorCall]:
                 lane=str(entry.get("lane", "unknown")),
                 limiter_wait=float(entry.get("limiter_wait_ms") or 0.0) / 1000,
                 endpoint=str(entry.get("endpoint", "")),
+                process=process,
             )
     return found
 
@@ -96,6 +100,7 @@ def join(requests: Iterable[LoggedRequest], operator: dict[str, OperatorCall]) -
                 client_id=entry.client_id,
                 lane=mine.lane if mine else "unknown",
                 limiter_wait=mine.limiter_wait if mine else None,
+                process=mine.process if mine else "unknown",
             )
         )
     return calls

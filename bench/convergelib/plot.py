@@ -26,6 +26,8 @@ class Timeline:
     workloads: list[WorkloadResult]
     budget: float  # calls a minute the operator may make
     api_limit: float
+    per_process: bool = False
+    """Also draw a line of calls per minute for each operator process (the pair workload)."""
 
 
 def plot(path: Path, timelines: list[Timeline], title: str) -> bool:
@@ -71,6 +73,19 @@ def _draw(axis: object, timeline: Timeline) -> None:
                 xs, heights, bottom=bottom, width=1.0, align="edge", color=COLOURS[lane], label=lane
             )
             bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
+    if timeline.per_process:
+        processes = sorted({c.process for c in timeline.calls if c.process != "unknown"})
+        for process in processes:
+            mine = Counter(
+                int((c.time - timeline.start) // 60) for c in timeline.calls if c.process == process
+            )
+            axis.plot(
+                [x + 0.5 for x in xs],
+                [mine.get(x, 0) for x in xs],
+                marker=".",
+                linewidth=1.2,
+                label=f"{process} calls/min",
+            )
     if throttled:
         axis.scatter(
             [x + 0.5 for x in throttled],

@@ -39,6 +39,7 @@ def write_calls(path: Path, calls: list[Call], start: float) -> None:
                 "path": call.path,
                 "status": call.status,
                 "lane": call.lane,
+                "process": call.process,
                 "limiter_wait_real_s": call.limiter_wait,
                 "request_id": call.request_id,
             }

@@ -15,6 +15,7 @@ from pydantic import SecretStr
 
 from aura_operator.kube_emulator import (
     AURA_INSTANCES,
+    NAMESPACES,
     SECRETS,
     KubernetesApiEmulator,
     ObjectFilter,
@@ -29,6 +30,8 @@ from convergelib.operator_process import OperatorProcess, ProcessFigures, write_
 from convergelib.recorder import SimRecorder
 
 NAMESPACE = "default"
+SECOND_NAMESPACE = "second"
+"""Where the second operator of the `pair` workload works (standing for a second cluster)."""
 CLIENT_ID = "bench-operator"
 CLIENT_SECRET = "bench-operator-secret"  # noqa: S105 - a throwaway credential of the simulator
 TENANT = DEMO_TENANTS[0][0]
@@ -72,6 +75,9 @@ class Stack:
     recorder: SimRecorder = field(init=False)
     watch: KubeWatch = field(init=False)
     operator: OperatorProcess | None = field(init=False, default=None)
+    second: OperatorProcess | None = field(init=False, default=None)
+    """The pair workload's second operator process (same credential, its own namespace)."""
+    namespace_of: dict[str, str] = field(init=False, default_factory=dict)
     processes: list[ProcessFigures] = field(init=False, default_factory=list)
     log_paths: list[Path] = field(init=False, default_factory=list)
     started_at: float = field(init=False, default=0.0)
@@ -109,6 +115,7 @@ class Stack:
         self.watch = KubeWatch(self.kube.emulator, self.sim.clock)
         self.watch.start()
         self.started_at = self.now()
+        self.kube.emulator.store.create(NAMESPACES, None, {"metadata": {"name": SECOND_NAMESPACE}})
         self.kube.emulator.store.create(
             SECRETS,
             NAMESPACE,
@@ -130,6 +137,8 @@ class Stack:
         tb: TracebackType | None,
     ) -> None:
         try:
+            if self.second is not None:
+                await self.stop_second_operator()
             if self.operator is not None:
                 await self.stop_operator()
             await self.watch.stop()
@@ -138,7 +147,7 @@ class Stack:
 
     # the operator
 
-    def _operator_env(self) -> dict[str, str]:
+    def _operator_env(self, watch_namespace: str | None = None) -> dict[str, str]:
         kubeconfig = self.options.out / f"{self.options.label}.kubeconfig"
         write_kubeconfig(kubeconfig, self.kube.url)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AURA_", "KUBERNETES_"))}
@@ -154,20 +163,40 @@ class Stack:
                 "POD_NAMESPACE": NAMESPACE,
             }
         )
+        if watch_namespace is not None:
+            env["AURA_WATCH_NAMESPACES"] = watch_namespace
         if self.options.operator_src is not None:
             env["PYTHONPATH"] = str(self.options.operator_src)
         return env
 
-    async def start_operator(self) -> OperatorProcess:
+    async def _spawn(self, watch_namespace: str | None) -> OperatorProcess:
         number = len(self.log_paths) + 1
         log_path = self.options.out / f"{self.options.label}.operator-{number}.log"
         log_path.unlink(missing_ok=True)
         self.log_paths.append(log_path)
-        self.operator = OperatorProcess(
-            env=self._operator_env(), log_path=log_path, clock=self.sim.clock
+        process = OperatorProcess(
+            env=self._operator_env(watch_namespace), log_path=log_path, clock=self.sim.clock
         )
-        await self.operator.start()
+        await process.start()
+        return process
+
+    async def start_operator(self, watch_namespace: str | None = None) -> OperatorProcess:
+        self.operator = await self._spawn(watch_namespace)
         return self.operator
+
+    async def start_second_operator(self) -> OperatorProcess:
+        """Another operator process with the same credential, watching SECOND_NAMESPACE only:
+        to Aura it is a second cluster using the same API key."""
+        self.second = await self._spawn(SECOND_NAMESPACE)
+        return self.second
+
+    async def stop_second_operator(self) -> ProcessFigures:
+        second, self.second = self.second, None
+        if second is None:
+            raise RuntimeError("no second operator is running")
+        figures = await second.stop()
+        self.processes.append(figures)
+        return figures
 
     async def stop_operator(self) -> ProcessFigures:
         operator, self.operator = self.operator, None
@@ -179,20 +208,25 @@ class Stack:
 
     # Kubernetes writes a user makes (in-process: no HTTP round trip to slow the burst down)
 
-    def apply(self, name: str, spec: dict[str, Any] | None = None) -> None:
+    def apply(
+        self, name: str, spec: dict[str, Any] | None = None, namespace: str = NAMESPACE
+    ) -> None:
         body = {"metadata": {"name": name}, "spec": {**SPEC, **(spec or {})}}
-        self.kube.emulator.store.create(AURA_INSTANCES, NAMESPACE, body)
+        self.kube.emulator.store.create(AURA_INSTANCES, namespace, body)
+        self.namespace_of[name] = namespace
 
     def patch_spec(self, name: str, spec: dict[str, Any]) -> None:
+        namespace = self.namespace_of.get(name, NAMESPACE)
         self.kube.emulator.store.patch(
-            AURA_INSTANCES, NAMESPACE, name, {"spec": spec}, PatchType.MERGE
+            AURA_INSTANCES, namespace, name, {"spec": spec}, PatchType.MERGE
         )
 
     def delete(self, name: str) -> None:
-        self.kube.emulator.store.delete(AURA_INSTANCES, NAMESPACE, name)
+        namespace = self.namespace_of.get(name, NAMESPACE)
+        self.kube.emulator.store.delete(AURA_INSTANCES, namespace, name)
 
     def names(self) -> list[str]:
-        objects = self.kube.emulator.store.list(AURA_INSTANCES, ObjectFilter(namespace=NAMESPACE))
+        objects = self.kube.emulator.store.list(AURA_INSTANCES, ObjectFilter(namespace=None))
         return [o["metadata"]["name"] for o in objects]
 
     # what happened
