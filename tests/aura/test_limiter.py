@@ -10,6 +10,7 @@ import pytest
 from pydantic import SecretStr
 
 from aura_operator.aura import AuraApi, Budget, Credentials, Lane, LimiterRegistry
+from aura_operator.aura.limiter import QUIET_WINDOWS
 
 from .fake_clock import FakeClock, settle
 
@@ -409,18 +410,20 @@ async def test_several_429s_from_one_crowded_window_lower_the_rate_once() -> Non
     assert b.rate() < 14.0
 
 
-async def test_the_rate_grows_back_by_one_a_window_without_429s_up_to_the_capacity() -> None:
+async def test_the_rate_rests_just_below_the_429_then_probes_on_after_quiet_windows() -> None:
     clock = FakeClock()
-    b = budget(clock, limit=20, burst=20)
-    await fill_window(clock, b, 15)
-    b.note_rate_limited(retry_after=0.0)
+    b = budget(clock, limit=40, burst=40)
+    await fill_window(clock, b, 30)
+    b.note_rate_limited(retry_after=0.0)  # held 30: down to 28 (step 2), resting at 29
 
     seen = []
-    for _ in range(8):
+    for _ in range(QUIET_WINDOWS + 12):
         await clock.advance(1.0)
         seen.append(b.rate())
 
-    assert seen == [15.0, 16.0, 17.0, 18.0, 19.0, 20.0, 20.0, 20.0]
+    resting, probing = seen[:QUIET_WINDOWS], seen[QUIET_WINDOWS:]
+    assert resting == [29.0] * QUIET_WINDOWS
+    assert probing == [30.0 + i for i in range(11)] + [40.0]
 
 
 async def test_a_429_while_the_budget_held_little_keeps_a_tenth_of_the_capacity() -> None:
@@ -499,3 +502,27 @@ async def test_a_wait_cancelled_at_any_point_never_keeps_a_slot(turns: int) -> N
     await clock.advance(0.5)
     await asyncio.wait_for(b.acquire(Lane.INTENT), 1)  # the whole capacity is there again
     assert b.stats().in_flight == 2
+
+
+async def test_user_intent_finds_a_reserved_slot_when_a_backlog_fills_the_window() -> None:
+    clock = FakeClock()
+    b = budget(clock, limit=100, burst=100)  # 2 slots of 100 only for intent
+    rec = Recorder(b, clock)
+    for i in range(150):
+        rec.start(f"bg{i}", Lane.BACKGROUND)
+    await clock.advance(0.5)
+    assert len(rec.grants) == 98  # the backlog leaves the reserve alone
+
+    rec.start("edit", Lane.INTENT)
+    await clock.advance(0.02)  # at most one pacing interval (0.01 s) later
+
+    assert rec.order[-1] == "edit"
+    assert b.stats().in_window == 99
+
+
+async def test_the_intent_reserve_never_takes_the_last_slot_of_a_tiny_budget() -> None:
+    clock = FakeClock()
+    rec = Recorder(budget(clock, limit=1), clock)
+    rec.start("only", Lane.BACKGROUND)
+    await settle()
+    assert rec.order == ["only"]

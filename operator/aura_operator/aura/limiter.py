@@ -18,8 +18,13 @@ lane starves. A 429 closes the budget for every caller until its `Retry-After`.
 The budget also learns (AIMD): a 429 means someone else spends part of the same limit on this
 credential (another tool, or another operator with the same API key), so the budget lowers its
 own rate to what it had in the window, less a step (at most once a window), and raises it again
-by one request per window while no 429 comes, up to the configured capacity (and never below a
-tenth of it). Pacing follows the learned rate.
+by one request per window while no 429 comes: up to just below the level that drew the 429, and
+past it towards the configured capacity only after QUIET_WINDOWS without one (so a steady
+neighbour costs a 429 every quarter of an hour, not every few minutes). Never below a tenth of
+the capacity. Pacing follows the learned rate.
+
+A few slots of the window (INTENT_RESERVE_SHARE of it) are for user intent only: when creates and
+reads saturate the budget, a user's change still finds a slot and waits at most one interval.
 
 All durations given to this module in Aura seconds are divided by `time_scale`; all durations
 it reports (waits, pauses) are real seconds.
@@ -51,6 +56,10 @@ DECREASE_SHARE = 0.05
 """On a 429 the learned rate drops this share of the capacity below what the window held."""
 INCREASE_PER_WINDOW = 1.0
 """Requests per window the learned rate regains for each window that passes without a 429."""
+QUIET_WINDOWS = 15
+"""Windows without a 429 after which the learned rate probes past the level that drew one."""
+INTENT_RESERVE_SHARE = 0.02
+"""Share of the window's slots only the intent lane may take (2 of 123)."""
 MIN_RATE_SHARE = 0.1
 """The learned rate never drops below this share of the capacity: a stray 429 while the budget
 held little must not leave a user's edit waiting minutes for a slot."""
@@ -184,15 +193,16 @@ class Budget:
         self._burst = float(max(1, min(burst, self.capacity)))
         self._credit = self._burst
         self._credit_at = self._clock.monotonic()
-        self._rate = float(self.capacity)
-        self._rate_since = self._credit_at
-        """When the learned rate last changed (a decrease) or was last raised."""
+        # The learned rate is a function of the time since the last decrease (`_current_rate`).
         self._decreased_at = -math.inf
+        self._rate_after_decrease = float(self.capacity)
+        self._ceiling = float(self.capacity)
+        """Where the learned rate rests until QUIET_WINDOWS pass: just below the last 429."""
 
     async def acquire(self, lane: Lane) -> Permit:
         """Wait for a permit to send one request now."""
         now = self._clock.monotonic()
-        if not self._has_waiters() and self._can_send(now):
+        if not self._has_waiters(at_or_above=lane) and self._can_send(now, lane):
             return self._grant(lane, now, waited=0.0)
         future: asyncio.Future[Permit] = asyncio.get_running_loop().create_future()
         self._lanes[lane].waiters.append(_Waiter(future, now))
@@ -226,19 +236,27 @@ class Budget:
         return self._current_rate(self._clock.monotonic())
 
     def _current_rate(self, now: float) -> float:
-        """The learned rate, raised by INCREASE_PER_WINDOW for each whole window since it last
-        changed (additive increase)."""
-        windows = math.floor((now - self._rate_since + _TIME_EPSILON) / self.window)
-        if windows > 0 and self._rate < self.capacity:
-            self._rate = min(float(self.capacity), self._rate + windows * INCREASE_PER_WINDOW)
-            self._rate_since += windows * self.window
-        elif self._rate >= self.capacity:
-            self._rate_since = now
-        return self._rate
+        """The learned rate: INCREASE_PER_WINDOW more for each whole window since the last
+        decrease (additive increase), resting at the ceiling for QUIET_WINDOWS, then on to the
+        capacity."""
+        if self._decreased_at == -math.inf:
+            return float(self.capacity)
+        windows = math.floor((now - self._decreased_at + _TIME_EPSILON) / self.window)
+        rested = min(
+            self._ceiling,
+            self._rate_after_decrease + min(windows, QUIET_WINDOWS) * INCREASE_PER_WINDOW,
+        )
+        probing = max(0, windows - QUIET_WINDOWS) * INCREASE_PER_WINDOW
+        return min(float(self.capacity), rested + probing)
 
-    def _slots(self, now: float) -> int:
-        """Requests that may be under way or sent within the window: the learned rate."""
-        return max(1, math.floor(self._current_rate(now) + _TIME_EPSILON))
+    def _slots(self, now: float, lane: Lane = Lane.INTENT) -> int:
+        """Requests of `lane` that may be under way or sent within the window: the learned rate,
+        less the intent reserve for the other lanes."""
+        slots = max(1, math.floor(self._current_rate(now) + _TIME_EPSILON))
+        if lane is Lane.INTENT:
+            return slots
+        reserve = min(math.floor(INTENT_RESERVE_SHARE * slots), slots - 1)
+        return slots - reserve
 
     def _learn_from_rejection(self, now: float) -> None:
         """The decrease: down to what this budget had in the window, less a
@@ -248,8 +266,10 @@ class Budget:
         self._expire(now)
         held = min(self._current_rate(now), float(self._taken()))
         step = max(1.0, DECREASE_SHARE * self.capacity)
-        self._rate = max(1.0, MIN_RATE_SHARE * self.capacity, held - step)
-        self._rate_since = self._decreased_at = now
+        rate = max(1.0, MIN_RATE_SHARE * self.capacity, held - step)
+        self._rate_after_decrease = rate
+        self._ceiling = max(rate, held - 1.0)
+        self._decreased_at = now
 
     def stats(self) -> BudgetStats:
         now = self._clock.monotonic()
@@ -288,21 +308,25 @@ class Budget:
     def _taken(self) -> int:
         return self._in_flight + len(self._frees_at)
 
-    def _has_waiters(self) -> bool:
+    def _has_waiters(self, at_or_above: Lane | None = None) -> bool:
+        """Whether any lane (or `at_or_above` and the lanes before it) has waiters."""
         for state in self._lanes.values():
             state.drop_abandoned()
-        return any(state.waiters for state in self._lanes.values())
+        lanes = LANES_BY_PRIORITY
+        if at_or_above is not None:
+            lanes = lanes[: lanes.index(at_or_above) + 1]
+        return any(self._lanes[lane].waiters for lane in lanes)
 
     def _expire(self, now: float) -> None:
         horizon = now + _TIME_EPSILON
         while self._frees_at and self._frees_at[0] <= horizon:
             self._frees_at.popleft()
 
-    def _can_send(self, now: float) -> bool:
+    def _can_send(self, now: float, lane: Lane) -> bool:
         if now < self._paused_until:
             return False
         self._expire(now)
-        return self._taken() < self._slots(now) and self._paced_wait(now) <= 0.0
+        return self._taken() < self._slots(now, lane) and self._paced_wait(now) <= 0.0
 
     def _paced_wait(self, now: float) -> float:
         """Seconds until pacing (at the learned rate) allows the next grant (0: now)."""
@@ -340,7 +364,7 @@ class Budget:
                 await self._clock.sleep(self._paused_until - now)
                 continue
             self._expire(now)
-            if self._taken() >= self._slots(now):
+            if self._taken() >= self._slots(now, self._peek_lane()):
                 await self._wait_for_a_slot(now)
                 continue
             paced = self._paced_wait(now)
@@ -354,16 +378,23 @@ class Budget:
 
     async def _wait_for_a_slot(self, now: float) -> None:
         if self._frees_at:
-            # A later release frees its slot later still, so the head is the next to free.
-            await self._clock.sleep(self._frees_at[0] - now)
+            # A later release frees its slot later still, so the head is the next to free; look
+            # again after one interval at most, in case user intent has come for its reserve.
+            interval = self.window / self._current_rate(now)
+            await self._clock.sleep(min(self._frees_at[0] - now, interval))
         else:
             self._released.clear()
             await self._released.wait()
 
-    def _next_lane(self) -> Lane:
+    def _peek_lane(self) -> Lane:
+        """The lane the next grant goes to (without counting it)."""
         waiting = [lane for lane in LANES_BY_PRIORITY if self._lanes[lane].waiters]
         starving = [lane for lane in waiting if self._lanes[lane].skips >= self._max_skips]
-        chosen = starving[0] if starving else waiting[0]
+        return starving[0] if starving else waiting[0]
+
+    def _next_lane(self) -> Lane:
+        waiting = [lane for lane in LANES_BY_PRIORITY if self._lanes[lane].waiters]
+        chosen = self._peek_lane()
         for lane in waiting:
             state = self._lanes[lane]
             state.skips = 0 if lane is chosen else state.skips + 1
