@@ -412,18 +412,18 @@ async def test_several_429s_from_one_crowded_window_lower_the_rate_once() -> Non
 
 async def test_the_rate_rests_just_below_the_429_then_probes_on_after_quiet_windows() -> None:
     clock = FakeClock()
-    b = budget(clock, limit=40, burst=40)
-    await fill_window(clock, b, 30)
-    b.note_rate_limited(retry_after=0.0)  # held 30: down to 28 (step 2), resting at 29
+    b = budget(clock, limit=80, burst=80)
+    await fill_window(clock, b, 60)
+    b.note_rate_limited(retry_after=0.0)  # held 60: down to 56 (step 4), resting at 58
 
     seen = []
-    for _ in range(QUIET_WINDOWS + 12):
+    for _ in range(QUIET_WINDOWS + 24):
         await clock.advance(1.0)
         seen.append(b.rate())
 
     resting, probing = seen[:QUIET_WINDOWS], seen[QUIET_WINDOWS:]
-    assert resting == [29.0] * QUIET_WINDOWS
-    assert probing == [30.0 + i for i in range(11)] + [40.0]
+    assert resting == [57.0] + [58.0] * (QUIET_WINDOWS - 1)
+    assert probing == [59.0 + i for i in range(21)] + [80.0] * 3
 
 
 async def test_a_429_while_the_budget_held_little_keeps_a_tenth_of_the_capacity() -> None:

@@ -18,10 +18,10 @@ lane starves. A 429 closes the budget for every caller until its `Retry-After`.
 The budget also learns (AIMD): a 429 means someone else spends part of the same limit on this
 credential (another tool, or another operator with the same API key), so the budget lowers its
 own rate to what it had in the window, less a step (at most once a window), and raises it again
-by one request per window while no 429 comes: up to just below the level that drew the 429, and
-past it towards the configured capacity only after QUIET_WINDOWS without one (so a steady
-neighbour costs a 429 every quarter of an hour, not every few minutes). Never below a tenth of
-the capacity. Pacing follows the learned rate.
+by one request per window while no 429 comes: up to half a step below the level that drew the
+429, and past it towards the configured capacity only after QUIET_WINDOWS without one (so a
+steady neighbour costs a 429 every quarter of an hour, not every few minutes). Never below a
+tenth of the capacity. Pacing follows the learned rate.
 
 A few slots of the window (INTENT_RESERVE_SHARE of it) are for user intent only: when creates and
 reads saturate the budget, a user's change still finds a slot and waits at most one interval.
@@ -268,7 +268,9 @@ class Budget:
         step = max(1.0, DECREASE_SHARE * self.capacity)
         rate = max(1.0, MIN_RATE_SHARE * self.capacity, held - step)
         self._rate_after_decrease = rate
-        self._ceiling = max(rate, held - 1.0)
+        # Rest a little below the level that drew the 429: our count of the window and Aura's
+        # differ by the requests on the wire, so resting right at it draws more 429s.
+        self._ceiling = max(rate, held - step / 2)
         self._decreased_at = now
 
     def stats(self) -> BudgetStats:
