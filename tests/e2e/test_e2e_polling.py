@@ -12,7 +12,7 @@ import itertools
 import pytest
 from e2e_harness import Harness
 
-from aura_operator.controller.schedule import next_read_delay, read_spacing
+from aura_operator.controller.schedule import MAX_INTERVAL, next_read_delay, read_spacing
 from aura_operator.simulator import SimulatorConfig
 from aura_operator.simulator.config import Durations
 
@@ -51,5 +51,5 @@ async def test_a_lone_create_is_read_early_then_every_few_seconds_until_done(
     assert expected_first - JITTER <= first <= expected_first + 30
     gaps = [b - a for a, b in itertools.pairwise(reads)]
     assert gaps and min(gaps) >= spacing - JITTER  # never a tight loop
-    assert max(gaps) <= spacing + 30
-    assert reads[-1] - post["time"] <= CREATE_SECONDS + spacing + 30  # seen soon after
+    assert max(gaps) <= MAX_INTERVAL / 2  # a loaded machine stretches them, never to 120 s
+    assert reads[-1] - post["time"] <= CREATE_SECONDS + MAX_INTERVAL / 2  # seen soon after
