@@ -29,10 +29,11 @@ async def test_50_concurrent_callers_after_the_token_expired_at_aura_make_one_to
 
     assert len(await env.control.token_requests(since)) == 1
     statuses = [e["status"] for e in await env.control.api_requests(since)]
-    # Every caller succeeded; only those sent before the first refusal came back used the
-    # old token (the rest took the renewed one when their permit was granted).
+    # Every caller succeeded, refused at most once: those sent before the first refusal came
+    # back used the old token (on a busy machine, all fifty may be), the rest took the renewed
+    # one when their permit was granted (tests/aura/test_unreliable_edges_client.py).
     assert statuses.count(200) == 50
-    assert 1 <= statuses.count(403) < 50
+    assert 1 <= statuses.count(403) <= 50
     assert set(statuses) == {200, 403}
 
 
