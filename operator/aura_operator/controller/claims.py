@@ -106,3 +106,33 @@ def merge(listed: Iterable[Mapping[str, Any]], known: Iterable[Mapping[str, Any]
         if uid in by_uid:
             by_uid[uid] = obj
     return claims_of(by_uid.values())
+
+
+def foreign_owner(namespace: str, instance_id: str, claims: Iterable[Claim]) -> Claim | None:
+    """The claim of an AuraInstance in another namespace than `namespace` that owns
+    `instance_id`; None when nobody owns it or its owner is in `namespace`."""
+    owner = owner_of(instance_id, claims)
+    return owner if owner is not None and owner.namespace != namespace else None
+
+
+def oneshot_refusal(
+    kind: str, namespace: str, uses: Mapping[str, str | None], claims: Iterable[Claim]
+) -> str | None:
+    """Why an AuraSnapshot or AuraRestore in `namespace` may not touch the instances it uses
+    (`uses`: role, such as "target" or "source", to instance id; None: not known), or None.
+
+    An instance owned by an AuraInstance of another namespace is that team's: snapshotting it,
+    overwriting it, or copying its data into this namespace's instance is refused alike."""
+    listed = list(claims)
+    for role, instance_id in uses.items():
+        if not instance_id:
+            continue
+        owner = foreign_owner(namespace, instance_id, listed)
+        if owner is not None:
+            return (
+                f"Aura instance {instance_id} (the {role}) is managed by AuraInstance "
+                f"{owner.owner} in another namespace; an {kind} may use only instances managed "
+                f"in its own namespace ({namespace}) or by no AuraInstance. Nothing was sent to "
+                "Aura. Delete this resource, or point it at another instance."
+            )
+    return None

@@ -18,6 +18,8 @@ import kopf
 
 from aura_operator.api import GROUP, PLURAL, VERSION
 from aura_operator.controller.access import Location
+from aura_operator.controller.claims import claims_of, oneshot_refusal
+from aura_operator.controller.conditions import STALLED, find
 from aura_operator.controller.kube import KubeClient, ObjectRef
 from aura_operator.controller.publishing import Publisher
 from aura_operator.controller.reporting import Report
@@ -27,6 +29,7 @@ from aura_operator.controller.tracking import Key, Tracked
 logger = logging.getLogger("aura_operator.controller")
 
 RETRY_AFTER_ERROR = 60.0  # Aura seconds after a step failed unexpectedly (API server down...)
+INSTANCE_CLAIMED = "InstanceClaimed"
 
 Step = Callable[[ObjectRef], Awaitable[float | None]]
 
@@ -170,6 +173,29 @@ async def resolve_instance(
     if not found:
         return Target(None, location, f"AuraInstance {namespace}/{name} has no Aura instance yet")
     return Target(str(found), location)
+
+
+async def claim_refusal(
+    kube: KubeClient,
+    settings: OperatorSettings,
+    *,
+    kind: str,
+    namespace: str,
+    uses: dict[str, str | None],
+) -> str | None:
+    """Why the object may not use these instances (see claims.oneshot_refusal), or None; the
+    owners are read from the API server, in every namespace the operator watches."""
+    if not any(uses.values()):
+        return None
+    listed = await kube.list_objects(PLURAL, settings.watch_namespaces)
+    return oneshot_refusal(kind, namespace, uses, claims_of(listed))
+
+
+def stalled_for_claim(status: dict[str, Any]) -> bool:
+    stalled = find(status.get("conditions"), STALLED)
+    return bool(
+        stalled and stalled.get("status") == "True" and stalled.get("reason") == INSTANCE_CLAIMED
+    )
 
 
 Build = Callable[[kopf.Memo], Step]

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aura_operator.api import PLURAL, SYNC_NOW_ANNOTATION
-from aura_operator.api.restore import Operation, RestorePhase
+from aura_operator.api.restore import RESTORE_KIND, Operation, RestorePhase
 from aura_operator.api.snapshot import SNAPSHOT_KIND, SNAPSHOT_PLURAL
 from aura_operator.aura import (
     AuraAuthError,
@@ -36,10 +36,18 @@ from aura_operator.aura import (
     is_transitional,
 )
 from aura_operator.controller.access import Accounts
+from aura_operator.controller.claiming import RECHECK_CLAIM
 from aura_operator.controller.conditions import READY, STALLED, find, is_true
 from aura_operator.controller.failures import describe, reject, unsynced
 from aura_operator.controller.kube import KubeClient, KubeError, ObjectRef, now_rfc3339
-from aura_operator.controller.oneshot import Target, read_tracked, resolve_instance
+from aura_operator.controller.oneshot import (
+    INSTANCE_CLAIMED,
+    Target,
+    claim_refusal,
+    read_tracked,
+    resolve_instance,
+    stalled_for_claim,
+)
 from aura_operator.controller.publishing import Publisher
 from aura_operator.controller.recovery import parse_time, rfc3339
 from aura_operator.controller.reporting import Report
@@ -131,6 +139,26 @@ class RestoreEngine:
             report.stall(problem.reason, str(problem))
             await self.publish.status(tracked, report)
             return WAIT
+        # Claims are settled before anything is requested; a request already made is only
+        # followed (reads), whoever claims the instance since.
+        if not status.get("startedAt") and not intent:
+            refusal = await claim_refusal(
+                self.kube,
+                self.settings,
+                kind=RESTORE_KIND,
+                namespace=ref.namespace,
+                uses={"target": target_id, "source": await self._source_instance_id(tracked)},
+            )
+            if refusal is not None:
+                report = Report(fields={"instanceId": target_id, "phase": RestorePhase.PENDING})
+                report.stall(INSTANCE_CLAIMED, refusal)
+                await self.publish.status(tracked, report)
+                return RECHECK_CLAIM
+            if stalled_for_claim(status):  # the owner is gone: clear the stall, read again
+                report = Report()
+                report.not_stalled()
+                await self.publish.status(tracked, report)
+                return 0.0
         try:
             if status.get("startedAt"):
                 return await self._follow(tracked, access.client, target_id)
@@ -495,6 +523,29 @@ class RestoreEngine:
         if not is_true(status.get("conditions"), READY) or not status.get("snapshotId"):
             raise Waiting("WaitingForSource", f"AuraSnapshot {namespace}/{name} is not Ready")
         return Source(instance_id=status.get("instanceId"), snapshot_id=status["snapshotId"])
+
+    async def _source_instance_id(self, tracked: Tracked) -> str | None:
+        """The source's Aura instance id as far as the API server tells it (None: not known
+        yet, or a bare snapshotId), read before anything is sent."""
+        spec, namespace = tracked.spec, tracked.ref.namespace
+        if spec.get("sourceInstanceId"):
+            return str(spec["sourceInstanceId"])
+        if spec.get("sourceInstanceRef"):
+            found = await resolve_instance(
+                self.kube,
+                self.settings,
+                namespace,
+                instance_ref=spec["sourceInstanceRef"],
+                instance_id=None,
+                credentials_ref=None,
+            )
+            return found.instance_id
+        if spec.get("snapshotRef"):
+            name = str(spec["snapshotRef"]["name"])
+            snapshot = await self.kube.get_object(SNAPSHOT_PLURAL, namespace, name)
+            instance_id = ((snapshot or {}).get("status") or {}).get("instanceId")
+            return str(instance_id) if instance_id else None
+        return None
 
     async def _is_snapshot_of(self, client: AuraClient, target_id: str, snapshot_id: str) -> bool:
         try:

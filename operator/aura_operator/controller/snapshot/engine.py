@@ -14,7 +14,7 @@ import logging
 from datetime import UTC
 from typing import Any
 
-from aura_operator.api.snapshot import SNAPSHOT_PLURAL
+from aura_operator.api.snapshot import SNAPSHOT_KIND, SNAPSHOT_PLURAL
 from aura_operator.aura import (
     AuraAuthError,
     AuraClient,
@@ -27,6 +27,7 @@ from aura_operator.aura import (
     Snapshot,
 )
 from aura_operator.controller.access import Accounts
+from aura_operator.controller.claiming import RECHECK_CLAIM
 from aura_operator.controller.conditions import (
     READY,
     STALLED,
@@ -37,7 +38,13 @@ from aura_operator.controller.conditions import (
 )
 from aura_operator.controller.failures import describe, reject, unsynced
 from aura_operator.controller.kube import KubeClient, KubeError, ObjectRef
-from aura_operator.controller.oneshot import read_tracked, resolve_instance
+from aura_operator.controller.oneshot import (
+    INSTANCE_CLAIMED,
+    claim_refusal,
+    read_tracked,
+    resolve_instance,
+    stalled_for_claim,
+)
 from aura_operator.controller.publishing import Publisher
 from aura_operator.controller.recovery import parse_time, rfc3339
 from aura_operator.controller.reporting import Report
@@ -120,6 +127,26 @@ class SnapshotEngine:
             await self.publish.status(tracked, report)
             return RECHECK_SECRET
         client = access.client
+        # Claims are settled before anything is requested; a request already made is only
+        # followed (reads), whoever claims the instance since.
+        if not requested:
+            refusal = await claim_refusal(
+                self.kube,
+                self.settings,
+                kind=SNAPSHOT_KIND,
+                namespace=ref.namespace,
+                uses={"target": instance_id},
+            )
+            if refusal is not None:
+                report = Report()
+                report.stall(INSTANCE_CLAIMED, refusal)
+                await self.publish.status(tracked, report)
+                return RECHECK_CLAIM
+            if stalled_for_claim(status):  # the owner is gone: clear the stall, read again
+                report = Report()
+                report.not_stalled()
+                await self.publish.status(tracked, report)
+                return 0.0
         try:
             if status.get("snapshotId"):
                 return await self._follow(tracked, client, instance_id, status["snapshotId"])
