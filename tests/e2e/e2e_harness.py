@@ -90,6 +90,21 @@ class Harness:
         )
         self._operator = stack
 
+    def record_schedules(self, name: str) -> list[float | None]:
+        """From now on, every delay (Aura seconds; None: the drift period) the running operator
+        decides before its next look at `name`: its decisions, free of this machine's timing."""
+        engine = self.memo.engine
+        schedule = engine.schedule
+        delays: list[float | None] = []
+
+        def recording(key: tuple[str, str], delay: float | None) -> None:
+            if key == (NAMESPACE, name):
+                delays.append(delay)
+            schedule(key, delay)
+
+        engine.schedule = recording
+        return delays
+
     async def scrape_metrics(self) -> str:
         """One scrape of the running operator's /metrics, as Prometheus reads it."""
         async with httpx.AsyncClient() as http:

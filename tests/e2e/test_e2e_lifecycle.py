@@ -8,6 +8,8 @@ import httpx
 import pytest
 from e2e_harness import Harness, condition, is_ready
 
+from aura_operator.simulator.config import Durations
+
 pytestmark = pytest.mark.e2e
 
 
@@ -28,8 +30,13 @@ async def test_create_reaches_ready_with_the_secret_and_status(operator: Harness
     assert condition(obj, "CredentialsAvailable")["status"] == "True"
     assert condition(obj, "Synced")["status"] == "True"
     assert condition(obj, "Stalled")["status"] == "False"
-    last = (await operator.aura_requests())[-1]
-    assert status["lastRequestId"] == last["request_id"]
+    # The read that saw the instance running (the first after its create ended), not whatever
+    # came last: tenant-wide listings and drift reads follow on their own schedule.
+    [post] = await operator.aura_requests("POST", "/v1/instances")
+    running_at = post["time"] + Durations().creating
+    reads = await operator.aura_requests("GET", f"/v1/instances/{instance['id']}")
+    seen_running = next(r for r in reads if r["time"] >= running_at)
+    assert status["lastRequestId"] == seen_running["request_id"]
     secret = await operator.secret("movies-connection")
     assert secret == {
         "NEO4J_URI": status["connectionUrl"],
@@ -44,7 +51,6 @@ async def test_create_reaches_ready_with_the_secret_and_status(operator: Harness
     assert not [k for k in annotations if k.startswith("kopf.")]  # kopf's state: our prefix
     assert "aura.neo4j.io/last-handled-configuration" in annotations
     created = await operator.wait_event("movies", "Created")
-    [post] = await operator.aura_requests("POST", "/v1/instances")
     assert post["request_id"] in created["message"]
 
 

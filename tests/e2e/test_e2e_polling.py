@@ -3,16 +3,20 @@ time: a lone create on an idle budget is read from a little before it usually en
 seconds, until it is done (never a tight loop); a busy budget reads later and less often
 (unit-tested in tests/controller/test_schedule.py).
 
-Aura time runs 60x here; the create takes 400 Aura seconds, longer than usual."""
+Aura time runs 60x here; the create takes 400 Aura seconds, longer than usual. The delays the
+operator decides are checked exactly; on the wire, reads never come sooner than decided (that
+holds however slow the machine), and the typical (median) gap is the decided spacing: one late
+read on a loaded machine is the scheduler's noise, not the operator's choice."""
 
 from __future__ import annotations
 
 import itertools
+import statistics
 
 import pytest
 from e2e_harness import Harness
 
-from aura_operator.controller.schedule import MAX_INTERVAL, next_read_delay, read_spacing
+from aura_operator.controller.schedule import next_read_delay, read_spacing
 from aura_operator.simulator import SimulatorConfig
 from aura_operator.simulator.config import Durations
 
@@ -38,18 +42,31 @@ async def test_a_lone_create_is_read_early_then_every_few_seconds_until_done(
     spacing = read_spacing(
         1, requests_per_minute=settings.effective_rate_limit, share=settings.background_share
     )
+    delays = operator.record_schedules("movies")
     await operator.apply("movies")
     obj = await operator.wait_ready("movies", within=30)
+
+    async def back_to_drift() -> bool:  # decided just after the Ready write
+        return bool(delays) and delays[-1] is None
+
+    await operator.poll(back_to_drift)
     instance_id = obj["status"]["instanceId"]
 
     [post] = await operator.aura_requests("POST", "/v1/instances")
     reads = [r["time"] for r in await operator.aura_requests("GET", f"/v1/instances/{instance_id}")]
+    done_at = post["time"] + CREATE_SECONDS
 
-    first = reads[0] - post["time"]
+    # The operator's decisions: first look early (the budget is idle), then one every
+    # `spacing` while it is creating, then back to the drift period once it is running.
     expected_first = next_read_delay("creating", 0.0, spacing)
-    assert expected_first < 240  # before the usual provisioning time: the budget is idle
-    assert expected_first - JITTER <= first <= expected_first + 30
+    assert expected_first < 240  # before the usual provisioning time
+    assert delays[0] == pytest.approx(expected_first)
+    assert delays[1:-1] == [pytest.approx(spacing)] * (len(reads) - 1)
+    assert delays[-1] is None
+    # On the wire: every read as late as decided, typically no later, until the first read
+    # after the create ended (it sees the instance running: no more reads).
+    assert reads[0] - post["time"] >= expected_first - JITTER
     gaps = [b - a for a, b in itertools.pairwise(reads)]
     assert gaps and min(gaps) >= spacing - JITTER  # never a tight loop
-    assert max(gaps) <= MAX_INTERVAL / 2  # a loaded machine stretches them, never to 120 s
-    assert reads[-1] - post["time"] <= CREATE_SECONDS + MAX_INTERVAL / 2  # seen soon after
+    assert statistics.median(gaps) <= spacing + 30
+    assert [t >= done_at for t in reads] == [False] * (len(reads) - 1) + [True]
