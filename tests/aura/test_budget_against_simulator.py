@@ -33,9 +33,10 @@ def statuses(entries: list[dict[str, Any]]) -> list[int | None]:
 async def test_500_concurrent_calls_never_exceed_the_limit_in_any_window(
     make_env: EnvFactory,
 ) -> None:
-    # Time scale 60: a one-second window; 125 per window is just within what the client and
-    # the simulator sharing two cores can do, so the limit (not the CPU) is what binds.
-    env = await make_env(time_scale=60, rate_limit_per_minute=125, limit=125, margin=0)
+    # Time scale 20: a three-second window; 125 per window (about 40 a second) is well within
+    # what the client and the simulator can do on two cores shared with other work, so the
+    # limit (not the CPU) is what binds. At 60x a loaded machine sent only 86 in a window.
+    env = await make_env(time_scale=20, rate_limit_per_minute=125, limit=125, margin=0)
     results = await asyncio.gather(*(env.client.list_tenants() for _ in range(500)))
     assert len(results) == 500
 
@@ -52,7 +53,9 @@ async def test_500_concurrent_calls_never_exceed_the_limit_in_any_window(
 async def test_intent_call_queued_behind_200_background_calls_goes_out_next(
     make_env: EnvFactory,
 ) -> None:
-    env = await make_env(limit=25, margin=0, rate_limit_per_minute=125)
+    # A token for the whole test: 3600 Aura seconds are 6 real ones at 600x, which a loaded
+    # machine can spend here, and its renewal would add 403s and replays to the log.
+    env = await make_env(limit=25, margin=0, rate_limit_per_minute=125, token_lifetime=36000)
     instance_id = await env.running_instance()
     since = await env.control.last_seq()
     budget = env.registry.budget_for(CLIENT_ID)
@@ -76,9 +79,10 @@ async def test_intent_call_queued_behind_200_background_calls_goes_out_next(
     assert len(log) == 201
     gets_before = [e["method"] for e in log].index("PATCH")
     # Only the GETs granted before the PATCH queued may precede it (plus the one granted right
-    # after it, which can overtake it on the wire), not the 175 or more queued ahead of it.
+    # after it, which can overtake it on the wire), not the many still queued ahead of it (a
+    # slow event loop lets pacing grant a few dozen more before the PATCH reaches the queue).
     assert gets_before <= granted_before + 1, f"PATCH went out after {gets_before} GETs"
-    assert granted_before < 25
+    assert granted_before < 100
 
 
 async def test_a_429_pauses_every_caller_until_retry_after_then_all_succeed(
