@@ -380,10 +380,8 @@ class Budget:
 
     async def _wait_for_a_slot(self, now: float) -> None:
         if self._frees_at:
-            # A later release frees its slot later still, so the head is the next to free; look
-            # again after one interval at most, in case user intent has come for its reserve.
-            interval = self.window / self._current_rate(now)
-            await self._clock.sleep(min(self._frees_at[0] - now, interval))
+            # A later release frees its slot later still, so the head is the next to free.
+            await self._clock.sleep(self._frees_at[0] - now)
         else:
             self._released.clear()
             await self._released.wait()
