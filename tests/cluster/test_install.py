@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from .installs import CHART_DIR, CRD_NAME, CRDS_DIR, helm_install, kustomize_install
 from .kubectl import Helm, Kubectl
 
@@ -108,3 +110,56 @@ def test_helm_install_with_watch_namespaces_grants_rights_there_only(
         credentials = ("secrets/aura-credentials", "-n", install.namespace)
         assert can_i(kubectl, "get", credentials[0], operator, *credentials[1:])
         assert not can_i(kubectl, "get", "secrets/other", operator, "-n", install.namespace)
+
+
+def test_owner_references_permission_enforcement_needs_the_finalizers_right(
+    kubectl: Kubectl, namespace: str, crd: None
+) -> None:
+    """Why the manifests grant `update` on aurainstances/finalizers: with the admission plugin a
+    connection Secret whose owner reference blocks the owner's deletion needs it."""
+    kubectl.apply(SAMPLE, namespace=namespace)
+    owner = kubectl.get("aurainstance", "movies", namespace)
+    assert owner is not None
+    kubectl("create", "serviceaccount", "writer", "-n", namespace)
+    kubectl(
+        "create", "role", "secret-writer", "--verb=create", "--resource=secrets", "-n", namespace
+    )  # fmt: skip
+    kubectl(
+        "create", "rolebinding", "secret-writer", "--role=secret-writer",
+        f"--serviceaccount={namespace}:writer", "-n", namespace,
+    )  # fmt: skip
+
+    def owned_secret(name: str) -> dict[str, object]:
+        return {
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "metadata": {
+                "name": name,
+                "ownerReferences": [
+                    {
+                        "apiVersion": owner["apiVersion"],
+                        "kind": owner["kind"],
+                        "name": "movies",
+                        "uid": owner["metadata"]["uid"],
+                        "controller": True,
+                        "blockOwnerDeletion": True,
+                    }
+                ],
+            },
+        }
+
+    writer = f"--as=system:serviceaccount:{namespace}:writer"
+    secret_a = json.dumps(owned_secret("a"))
+    refused = kubectl.run("create", "-f", "-", "-n", namespace, writer, input=secret_a, check=False)
+    assert refused.returncode != 0
+    assert "cannot set blockOwnerDeletion" in refused.stderr
+
+    kubectl(
+        "create", "role", "finalizers", "--verb=update", "--resource=aurainstances/finalizers",
+        "-n", namespace,
+    )  # fmt: skip
+    kubectl(
+        "create", "rolebinding", "finalizers", "--role=finalizers",
+        f"--serviceaccount={namespace}:writer", "-n", namespace,
+    )  # fmt: skip
+    kubectl("create", "-f", "-", "-n", namespace, writer, input=json.dumps(owned_secret("b")))

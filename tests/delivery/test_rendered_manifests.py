@@ -24,12 +24,12 @@ RECOMMENDED_LABELS = {
 # change deploy/operator/cluster-role.yaml, the chart's _helpers.tpl and this table together.
 NAMESPACED_PERMISSIONS = {
     ("aura.neo4j.io", "aurainstances"): {"get", "list", "watch", "patch"},
-    ("aura.neo4j.io", "aurainstances/status"): {"get", "patch"},
+    ("aura.neo4j.io", "aurainstances/status"): {"patch"},
     ("aura.neo4j.io", "aurainstances/finalizers"): {"update"},
     ("aura.neo4j.io", "aurasnapshots"): {"get", "list", "watch", "patch", "create"},
-    ("aura.neo4j.io", "aurasnapshots/status"): {"get", "patch"},
+    ("aura.neo4j.io", "aurasnapshots/status"): {"patch"},
     ("aura.neo4j.io", "aurarestores"): {"get", "list", "watch", "patch"},
-    ("aura.neo4j.io", "aurarestores/status"): {"get", "patch"},
+    ("aura.neo4j.io", "aurarestores/status"): {"patch"},
     ("", "events"): {"create"},
     ("", "secrets"): {"get", "create", "patch", "delete"},
 }

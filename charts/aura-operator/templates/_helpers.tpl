@@ -80,7 +80,7 @@ per-namespace Roles. deploy/operator/cluster-role.yaml carries the same rules; a
   verbs: [get, list, watch, patch]
 - apiGroups: [aura.neo4j.io]
   resources: [aurainstances/status]
-  verbs: [get, patch]
+  verbs: [patch]
 # For the OwnerReferencesPermissionEnforcement admission plugin (on in OpenShift): an owner
 # reference that blocks its owner's deletion needs update on the owner's finalizers. The
 # connection Secrets set blockOwnerDeletion false today; this keeps foreground deletion possible.
@@ -97,7 +97,7 @@ per-namespace Roles. deploy/operator/cluster-role.yaml carries the same rules; a
   verbs: [create]
 - apiGroups: [aura.neo4j.io]
   resources: [aurasnapshots/status, aurarestores/status]
-  verbs: [get, patch]
+  verbs: [patch]
 # An Event for every Aura write (kopf posts core/v1 Events).
 - apiGroups: [""]
   resources: [events]
