@@ -98,11 +98,18 @@ class ControlPlane:
         """Every request a ServiceAccount makes, one JSON event per line (level Metadata)."""
         return self.workdir / "logs" / "audit.log"
 
-    def audit_events(self, username: str) -> list[dict[str, Any]]:
-        """The completed requests of `username` so far (the log backend writes synchronously)."""
+    def audit_mark(self) -> int:
+        """Where the audit log ends now: `audit_events(since=...)` reads what comes after."""
+        return self.audit_log.stat().st_size if self.audit_log.exists() else 0
+
+    def audit_events(self, username: str, *, since: int = 0) -> list[dict[str, Any]]:
+        """The completed requests of `username` (the log backend writes synchronously)."""
         if not self.audit_log.exists():
             return []
-        events = (json.loads(line) for line in self.audit_log.read_text().splitlines() if line)
+        with self.audit_log.open("rb") as log:
+            log.seek(since)
+            lines = log.read().decode().splitlines()
+        events = (json.loads(line) for line in lines if line)
         return [
             event
             for event in events

@@ -9,6 +9,7 @@ import re
 import secrets
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,14 @@ JUSTIFIED_UNUSED = {
 }
 
 
+@dataclass
+class OperatorRun:
+    process: Process
+    audit_since: int
+    """Where the audit log stood at its start: earlier tests may have run an operator under the
+    same ServiceAccount name."""
+
+
 def aura_instance(name: str, **spec: Any) -> dict[str, Any]:
     return {
         "apiVersion": "aura.neo4j.io/v1alpha1",
@@ -77,10 +86,11 @@ def operator(
     kubectl: Kubectl,
     simulator: SimulatorProcess,
     tmp_path: Path,
-) -> Iterator[Process]:
+) -> Iterator[OperatorRun]:
     create_credentials(kubectl, installed.namespace)
+    audit_since = control_plane.audit_mark()
     with operator_as_service_account(control_plane, installed, simulator, tmp_path) as process:
-        yield process
+        yield OperatorRun(process, audit_since)
 
 
 def snapshot(name: str, **spec: Any) -> dict[str, Any]:
@@ -148,7 +158,7 @@ def used_rights(events: list[dict[str, Any]]) -> set[tuple[str, str, str]]:
 
 def test_operator_runs_a_full_lifecycle_as_its_service_account(
     installed: Install,
-    operator: Process,
+    operator: OperatorRun,
     control_plane: ControlPlane,
     kubectl: Kubectl,
     simulator: SimulatorProcess,
@@ -254,16 +264,16 @@ def test_operator_runs_a_full_lifecycle_as_its_service_account(
     assert writes == []
 
     # what the API server saw: no refusal, and every granted right used or justified
-    operator.stop()
+    operator.process.stop()
     username = f"system:serviceaccount:{installed.namespace}:{installed.service_account}"
-    events = control_plane.audit_events(username)
+    events = control_plane.audit_events(username, since=operator.audit_since)
     refused = [
         (e["verb"], e["requestURI"], e["responseStatus"]["code"])
         for e in events
         if e["responseStatus"]["code"] in (403, 422)
     ]
     assert refused == []
-    log = operator.text()
+    log = operator.process.text()
     assert not re.search(r"Forbidden|Unprocessable|answered (403|422)", log), log[-3000:]
     unused = granted_rights(kubectl, installed) - used_rights(events) - set(JUSTIFIED_UNUSED)
     assert unused == set(), json.dumps(sorted(used_rights(events)))
