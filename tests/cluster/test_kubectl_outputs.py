@@ -94,10 +94,10 @@ def test_get_shows_the_printer_columns_as_the_readme_does(outputs: dict[str, str
     assert columns(readme_row)[2:7] == ["running", "professional-db", "2GB", "europe-west1", "True"]
 
 
-def test_wide_adds_the_phase(outputs: dict[str, str]) -> None:
+def test_wide_adds_stalled_and_the_phase(outputs: dict[str, str]) -> None:
     header, row = outputs["kubectl get aura -o wide"].splitlines()[:2]
 
-    assert columns(header)[-1] == "PHASE"
+    assert columns(header)[-3:] == ["STALLED", "AGE", "PHASE"]
     assert columns(row)[-1] == "Ready"
     assert columns(header) == columns(readme_block_after("kubectl get aura -o wide")[0])
 
