@@ -114,6 +114,8 @@ def start_operator(
         "AURA_METRICS_PORT": "0",
         "AURA_SHUTDOWN_GRACE": "5",
         "AURA_WATCH_NAMESPACES": ",".join(watch_namespaces),
+        # The test namespaces use the operator-wide credentials (an administrator's opt-in).
+        "AURA_DEFAULT_CREDENTIALS_NAMESPACES": "*",
     }
     return spawn(_python_command("run", "--no-liveness"), log_path, env)
 

@@ -24,10 +24,6 @@ def aura_instance(object_name: str, **spec: object) -> dict[str, object]:
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 9: the CRD does not yet refuse a derived connection Secret name over 253",
-)
 def test_a_derived_secret_name_the_api_server_would_refuse_is_refused_up_front(
     kubectl: Kubectl, namespace: str, crd: None
 ) -> None:
@@ -41,10 +37,6 @@ def test_a_derived_secret_name_the_api_server_would_refuse_is_refused_up_front(
     assert kubectl.create(explicit, namespace).returncode == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 10: a display name RE2 accepts and Python refuses wedges the object",
-)
 def test_a_display_name_re2_and_python_read_differently_never_wedges_the_object(
     kubectl: Kubectl, deployed_operator: RunningOperator
 ) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from .installs import CHART_DIR, CRD_NAME, CRDS_DIR, helm_install, kustomize_install
-from .kubectl import Helm, Kubectl
+from .kubectl import Helm, Kubectl, release_finalizers
 
 SAMPLE = {
     "apiVersion": "aura.neo4j.io/v1alpha1",
@@ -60,7 +60,9 @@ def test_helm_installs_the_crd_upgrades_it_and_uninstall_keeps_it(
 ) -> None:
     # No custom resource with a finalizer exists here (each test's namespace fixture strips
     # them), so the CRDs go at once and the chart's default (crds.enabled) installs them.
-    kubectl("delete", "-f", str(CRDS_DIR), "--ignore-not-found", "--wait=true")
+    for namespace_item in kubectl.list("namespaces"):
+        release_finalizers(kubectl, namespace_item["metadata"]["name"])
+    kubectl("delete", "-f", str(CRDS_DIR), "--ignore-not-found", "--wait=true", "--timeout=60s")
 
     with helm_install(helm, kubectl, "aura-system", crds=True) as install:
         kubectl("wait", "--for=condition=Established", "-f", str(CRDS_DIR), "--timeout=60s")
