@@ -88,6 +88,24 @@ async def test_a_new_instance_joins_the_listing_after_the_configured_lag(
     assert (await aura.api.get(f"/instances/{created['id']}")).status_code == 200
 
 
+async def test_a_new_instance_answers_404_to_deletes_for_the_configured_time_and_stays(
+    aura: Aura, ctl: SimControl
+) -> None:
+    await ctl.faults(delete_after_create_404_seconds=600)
+    created = await aura.create()
+
+    early = await aura.api.delete(f"/instances/{created['id']}")
+    still = await aura.api.get(f"/instances/{created['id']}")
+    await ctl.advance(601)
+    later = await aura.api.delete(f"/instances/{created['id']}")
+
+    assert early.status_code == 404
+    assert early.json()["errors"][0]["reason"] == "db-not-found"
+    assert still.status_code == 200  # the 404 deleted nothing
+    assert later.status_code == 202
+    assert later.json()["data"]["status"] == "destroying"
+
+
 # A create that commits long after the client gave up
 
 
@@ -231,6 +249,8 @@ def test_every_edge_is_an_option_of_the_command() -> None:
             "5",
             "--list-lag-after-create",
             "60",
+            "--delete-404-after-create",
+            "7",
             "--commit-then-fail",
             "504",
             "--commit-delay",
@@ -249,6 +269,7 @@ def test_every_edge_is_an_option_of_the_command() -> None:
     faults = config.faults
     assert config.clock_offset == -600
     assert (faults.read_after_create_404_seconds, faults.list_after_create_lag_seconds) == (5, 60)
+    assert faults.delete_after_create_404_seconds == 7
     assert (faults.create_commit_then_fail, faults.create_commit_delay) == ("504", 700)
     assert (faults.retry_after_format, faults.gateway_error_html) == ("http-date", True)
     assert (faults.null_sizes_while_creating, faults.token_latency) == (True, 2)
@@ -257,6 +278,7 @@ def test_every_edge_is_an_option_of_the_command() -> None:
         "--clock-offset",
         "--read-404-after-create",
         "--list-lag-after-create",
+        "--delete-404-after-create",
         "--commit-delay",
         "--retry-after-format",
         "--gateway-html",

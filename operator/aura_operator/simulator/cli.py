@@ -124,6 +124,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="eventual consistency: GET of a new instance answers 404 for this long",
     )
     faults.add_argument(
+        "--delete-404-after-create",
+        type=float,
+        metavar="SECONDS",
+        help="eventual consistency: DELETE of a new instance answers 404 (deletes nothing) "
+        "for this long",
+    )
+    faults.add_argument(
         "--list-lag-after-create",
         type=float,
         metavar="SECONDS",
@@ -203,6 +210,7 @@ FAULT_OPTIONS: dict[str, str] = {
     "commit_delay": "create_commit_delay",
     "read_404_after_create": "read_after_create_404_seconds",
     "list_lag_after_create": "list_after_create_lag_seconds",
+    "delete_404_after_create": "delete_after_create_404_seconds",
     "retry_after_format": "retry_after_format",
     "commit_then_fail": "create_commit_then_fail",
     "commit_then_fail_count": "create_commit_then_fail_count",

@@ -162,6 +162,9 @@ class Faults(_Model):
     # `GET /instances/{id}` answers 404 and the listing leaves it out.
     read_after_create_404_seconds: float = Field(default=0.0, ge=0)
     list_after_create_lag_seconds: float = Field(default=0.0, ge=0)
+    # The same for `DELETE /instances/{id}`: it answers 404 (and deletes nothing) while the
+    # instance exists, for this many simulated seconds after the create.
+    delete_after_create_404_seconds: float = Field(default=0.0, ge=0)
     # `memory` and `storage` are null in instance answers while the instance is creating.
     null_sizes_while_creating: bool = False
     # The next N created instances end in `loading failed` instead of `running`.

@@ -102,9 +102,13 @@ async def patch_instance(request: web.Request) -> web.Response:
 
 @routes.delete("/v1/instances/{instance_id}")
 async def delete_instance(request: web.Request) -> web.Response:
-    instance = instances.delete_instance(
-        state_of(request), request.match_info["instance_id"], now_of(request)
-    )
+    state, now = state_of(request), now_of(request)
+    found = instances.require_instance(state, request.match_info["instance_id"])
+    # Eventual consistency: a DELETE soon after the create may not find the instance yet, and
+    # then deletes nothing.
+    if now < found.created_at + state.faults.faults.delete_after_create_404_seconds:
+        raise db_not_found(found.id)
+    instance = instances.delete_instance(state, found.id, now)
     return _instance(request, instance, 202)
 
 
