@@ -10,9 +10,10 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from e2e_harness import TENANT, TIME_SCALE, Harness, condition, is_ready
+from e2e_harness import NAMESPACE, TENANT, TIME_SCALE, Harness, condition, is_ready
 
 from aura_operator.controller.recovery import CONFIRM_WINDOW, next_listing_at
+from aura_operator.kube_emulator import AURA_INSTANCES
 from aura_operator.simulator import Faults, SimulatorConfig
 from aura_operator.simulator.config import Durations
 
@@ -136,6 +137,27 @@ async def test_a_stall_is_cleared_and_the_phase_restored_when_the_instance_is_se
     assert obj["status"]["phase"] == "Creating"  # as Aura reports it, no longer Failed
     assert condition(obj, "Synced")["status"] == "True"
     assert condition(obj, "Ready")["status"] == "False"
+
+
+@pytest.mark.parametrize(
+    "sim_config", [config(delete_after_create_404_seconds=900)]
+)  # longer than the 600 s of 404s the operator waits out before it lists the tenant
+async def test_a_delete_answering_404_right_after_the_create_keeps_the_finalizer_until_deleted(
+    operator: Harness,
+) -> None:
+    await operator.apply("movies", {"deletionPolicy": "Delete"})
+    obj = await operator.wait("movies", lambda o: bool((o.get("status") or {}).get("instanceId")))
+    instance_id = obj["status"]["instanceId"]
+
+    async with watching(operator, "movies") as log:
+        await operator.kube.delete(AURA_INSTANCES, "movies", namespace=NAMESPACE)
+        await operator.kube.wait_gone(AURA_INSTANCES, "movies", namespace=NAMESPACE, within=30)
+
+    deletes = await operator.aura_requests("DELETE", f"/v1/instances/{instance_id}")
+    assert deletes[0]["status"] == 404
+    assert deletes[-1]["status"] == 202  # Aura accepted a DELETE before the finalizer went
+    assert instance_id not in {i["id"] for i in await operator.aura_instances()}
+    assert "ConfirmingNotFound" in log.ready_reasons("movies")
 
 
 # 2. A create that commits long after the client gave up

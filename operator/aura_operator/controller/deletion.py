@@ -2,25 +2,31 @@
 
 from __future__ import annotations
 
+import functools
+import time
+from datetime import timedelta
+
 from aura_operator.api import DeletionPolicy, Phase
 from aura_operator.aura import (
-    AuraClient,
     AuraConflict,
     AuraError,
     AuraNotFound,
     Lane,
     request_id_text,
 )
+from aura_operator.controller import conditions
 from aura_operator.controller.access import Access, Accounts
 from aura_operator.controller.claiming import ClaimKeeper
 from aura_operator.controller.connection import ConnectionSecrets
 from aura_operator.controller.desired import Desired
 from aura_operator.controller.failures import describe, write_failed
+from aura_operator.controller.not_found import DeleteAction, after_delete_404
 from aura_operator.controller.publishing import Publisher
-from aura_operator.controller.recovery import Recovery
+from aura_operator.controller.recovery import SHARE_SLACK, Recovery
 from aura_operator.controller.reporting import Report
 from aura_operator.controller.schedule import next_read_delay
 from aura_operator.controller.secrets import CredentialsNotAllowed, CredentialsProblem
+from aura_operator.controller.tenant_listings import TenantListings
 from aura_operator.controller.tracking import Tracked
 
 RETRY_LATER = 60.0
@@ -35,9 +41,11 @@ class Deleter:
         secrets: ConnectionSecrets,
         recovery: Recovery,
         claims: ClaimKeeper,
+        listings: TenantListings,
         time_scale: float = 1.0,
     ) -> None:
         self.claims = claims
+        self.listings = listings
         self.time_scale = time_scale
         self.publish = publisher
         self.accounts = accounts
@@ -95,7 +103,7 @@ class Deleter:
                 if tracked.status.get("createIntent"):
                     return next_look if next_look is not None else RETRY_LATER
                 return None
-        return await self._delete(tracked, access.client, instance_id)
+        return await self._delete(tracked, desired, access, instance_id)
 
     async def _retain(self, tracked: Tracked, desired: Desired) -> None:
         instance_id = tracked.instance_id
@@ -129,9 +137,12 @@ class Deleter:
                 return tracked.access
             raise
 
-    async def _delete(self, tracked: Tracked, client: AuraClient, instance_id: str) -> float | None:
+    async def _delete(
+        self, tracked: Tracked, desired: Desired, access: Access, instance_id: str
+    ) -> float | None:
         """Send the DELETE unless Aura is already destroying the instance; then wait for 404.
         Only a 202 marks the resource Deleting: a refused DELETE (busy) is sent again."""
+        client = access.client
         if tracked.status.get("phase") == Phase.DELETING.value:
             try:
                 observed = await client.get_instance(instance_id, lane=Lane.BACKGROUND)
@@ -148,17 +159,17 @@ class Deleter:
                 await self.publish.status(tracked, report)
                 elapsed = tracked.note_aura_status(status) * self.time_scale
                 return next_read_delay(status, elapsed)
-        return await self._send_delete(tracked, client, instance_id)
+        return await self._send_delete(tracked, desired, access, instance_id)
 
     async def _send_delete(
-        self, tracked: Tracked, client: AuraClient, instance_id: str
+        self, tracked: Tracked, desired: Desired, access: Access, instance_id: str
     ) -> float | None:
         tracked.begin_write()
         report = Report()
         try:
-            result = await client.delete_instance(instance_id, lane=Lane.INTENT)
-        except AuraNotFound:
-            return None
+            result = await access.client.delete_instance(instance_id, lane=Lane.INTENT)
+        except AuraNotFound as error:
+            return await self._confirm_deleted(tracked, desired, access, instance_id, error)
         except AuraConflict as error:  # busy (creating, updating): try again when it is done
             report.fields["lastRequestId"] = error.request_id
             report.ready_if(False, "AuraBusy", f"deletion waits: {describe(error)}")
@@ -167,6 +178,7 @@ class Deleter:
         except AuraError as error:
             await write_failed(self.publish, tracked, report, error, "Delete")
             return RETRY_LATER
+        tracked.not_found_since = None
         report.phase = Phase.DELETING
         report.fields.update({"lastRequestId": result.request_id, "auraStatus": "destroying"})
         report.ready_if(False, "Deleting", "Aura is destroying the instance")
@@ -179,3 +191,64 @@ class Deleter:
             f"{request_id_text(result.request_id)}",
         )
         return next_read_delay("destroying", 0.0)
+
+    async def _confirm_deleted(
+        self,
+        tracked: Tracked,
+        desired: Desired,
+        access: Access,
+        instance_id: str,
+        error: AuraNotFound,
+    ) -> float | None:
+        """A DELETE's 404 is not proof either: right after a create Aura can answer it for an
+        instance that exists (and then deletes nothing). The finalizer stays and the DELETE is
+        sent again until Aura accepts it, or the 404s outlast the confirmation window and the
+        tenant listing does not show the instance."""
+        now = time.monotonic()
+        if tracked.not_found_since is None:
+            tracked.not_found_since = now
+        elapsed = (now - tracked.not_found_since) * self.time_scale
+        stalled = conditions.find(tracked.status.get("conditions"), conditions.STALLED)
+        confirmed_gone = bool(
+            stalled
+            and stalled.get("status") == "True"
+            and stalled.get("reason") == "InstanceNotFound"
+        )
+        tenant = desired.tenant_id or access.credentials.tenant_id
+        decide = functools.partial(
+            after_delete_404,
+            confirmed_gone=confirmed_gone,
+            elapsed=elapsed,
+            tenant_known=bool(tenant),
+        )
+        decision = decide(listed=None)
+        report = Report(fields={"lastRequestId": error.request_id})
+        if decision.action is DeleteAction.LIST:
+            assert tenant
+            try:
+                aura_now = await access.client.aura_time(lane=Lane.BACKGROUND)
+                listing = await self.listings.get(
+                    access.client, tenant, aura_now - timedelta(seconds=SHARE_SLACK)
+                )
+            except AuraError as failure:
+                report.fields["lastRequestId"] = failure.request_id
+                report.ready_if(False, "ConfirmingNotFound", f"deletion waits: {describe(failure)}")
+                await self.publish.status(tracked, report)
+                return RETRY_LATER
+            decision = decide(listed=any(item.id == instance_id for item in listing.items))
+        if decision.action is DeleteAction.GONE:
+            return None
+        answered = (
+            f"Aura answered 404 to the DELETE of instance {instance_id} "
+            f"({request_id_text(error.request_id)})"
+        )
+        report.ready_if(
+            False,
+            "ConfirmingNotFound",
+            f"{answered}; a new instance can be missing from Aura's answers for a while, so the "
+            "DELETE is sent again (the finalizer stays) until Aura accepts it or the instance is "
+            "confirmed gone",
+        )
+        await self.publish.status(tracked, report)
+        assert decision.pause is not None
+        return decision.pause

@@ -45,6 +45,7 @@ from aura_operator.controller.failures import describe, reject, unsynced, write_
 from aura_operator.controller.holds import CREDENTIALS_FINALIZER, CredentialsHolds
 from aura_operator.controller.kube import KubeClient, KubeError, ObjectGone
 from aura_operator.controller.listing import Confirmation, confirm_by_listing
+from aura_operator.controller.not_found import confirming_pause
 from aura_operator.controller.publishing import Publisher
 from aura_operator.controller.recovery import SHARE_SLACK, Recovery
 from aura_operator.controller.reporting import Report
@@ -57,10 +58,6 @@ from aura_operator.controller.tracking import Fleet, Key, Tracked
 logger = logging.getLogger("aura_operator.controller")
 
 RETRY_LATER = 60.0  # Aura seconds before retrying after a transient failure
-NOT_FOUND_CONFIRM = 600.0
-"""Aura seconds of 404s (and then a tenant listing without it) before an instance is reported
-gone: Aura can miss a new instance in reads and listings for a while after its create."""
-NOT_FOUND_FIRST_RETRY = 10.0
 RECHECK_SECRET = 30.0
 RECHECK_SPEC = 300.0
 ACTION_VERB = {
@@ -110,6 +107,7 @@ class Engine:
             self.secrets,
             self.recovery,
             self.claims,
+            self.listings,
             settings.time_scale,
         )
         self.holds = CredentialsHolds(
@@ -485,7 +483,8 @@ class Engine:
         answered = (
             f"Aura answered 404 for instance {instance_id} ({request_id_text(error.request_id)})"
         )
-        if elapsed < NOT_FOUND_CONFIRM:
+        pause = confirming_pause(elapsed)
+        if pause is not None:
             report.ready_if(
                 False,
                 "ConfirmingNotFound",
@@ -493,7 +492,7 @@ class Engine:
                 "so it is read again before it is reported gone",
             )
             await self.publish.status(tracked, report)
-            return min(NOT_FOUND_CONFIRM - elapsed, max(NOT_FOUND_FIRST_RETRY, elapsed))
+            return pause
         tenant = desired.tenant_id or access.credentials.tenant_id
         if tenant:
             try:
