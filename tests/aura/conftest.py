@@ -126,6 +126,7 @@ class EnvFactory(Protocol):
         observer: CallObserver | None = ...,
         limiter_observer: LimiterObserver | None = ...,
         sim_options: dict[str, Any] | None = ...,
+        send_guard: Callable[[], str | None] | None = ...,
     ) -> Awaitable[AuraEnv]: ...
 
 
@@ -147,6 +148,7 @@ async def make_env() -> AsyncIterator[EnvFactory]:
             observer: CallObserver | None = None,
             limiter_observer: LimiterObserver | None = None,
             sim_options: dict[str, Any] | None = None,
+            send_guard: Callable[[], str | None] | None = None,
         ) -> AuraEnv:
             config = SimulatorConfig(
                 credentials=[
@@ -173,6 +175,7 @@ async def make_env() -> AsyncIterator[EnvFactory]:
                     clock=clock,
                     limits=limits,
                     observer=observer,
+                    send_guard=send_guard,
                 )
             )
             client = api.client_for(Credentials(CLIENT_ID, SecretStr(CLIENT_SECRET)))

@@ -173,11 +173,11 @@ async def test_a_lost_status_write_after_the_answer_does_not_duplicate(
     failed: list[bool] = []
     original_status = Publisher.status
 
-    async def status(self: Any, tracked: Any, report: Any) -> None:
+    async def status(self: Any, tracked: Any, report: Any, **options: Any) -> None:
         if "connectionSecretName" in report.fields and "instanceId" in report.fields and not failed:
             failed.append(True)
             raise kube_module.KubeError(503, "PATCH", "status", "etcdserver: request timed out")
-        await original_status(self, tracked, report)
+        await original_status(self, tracked, report, **options)
 
     original_list = AuraClient.list_instances
     lagging = [2]  # the new instance shows in listings only after a while (design 3.1)

@@ -13,7 +13,7 @@ from aura_operator.aura.call_log import CallObserver
 from aura_operator.aura.client import AuraClient
 from aura_operator.aura.clock import Clock, SystemClock
 from aura_operator.aura.credentials import Credentials
-from aura_operator.aura.exchange import Exchanger
+from aura_operator.aura.exchange import Exchanger, SendGuard
 from aura_operator.aura.limiter import LimiterRegistry
 from aura_operator.aura.server_clock import ServerClock
 from aura_operator.aura.session import CredentialSession
@@ -53,7 +53,10 @@ class AuraApi:
         http: httpx.AsyncClient | None = None,
         clock: Clock | None = None,
         observer: CallObserver | None = None,
+        send_guard: SendGuard | None = None,
     ) -> None:
+        """`send_guard` is asked right before every request goes out; a reason it returns
+        refuses the request with `AuraNotSent` (leader election closes it on a deposed leader)."""
         if time_scale <= 0:
             raise ValueError("time_scale must be positive")
         self.base_url = base_url.rstrip("/")
@@ -66,6 +69,7 @@ class AuraApi:
         self.server_clock = ServerClock(self._clock, time_scale)
         """Aura's clock from the Date headers of every credential's answers (one Aura)."""
         self._observer = observer
+        self._send_guard = send_guard
         self._owns_http = http is None
         self._http = http or httpx.AsyncClient(
             timeout=(timeouts or Timeouts()).to_httpx(),
@@ -92,6 +96,7 @@ class AuraApi:
                 self._observer,
                 server_clock=self.server_clock,
                 clock=self._clock,
+                guard=self._send_guard,
             ),
             retry=self._retry,
             clock=self._clock,

@@ -101,7 +101,8 @@ class AuraUnavailable(AuraError):
 
 
 class AuraNotSent(AuraUnavailable):
-    """The call was never sent: the limiter held it past its `send_by` deadline."""
+    """The call was never sent: the limiter held it past its `send_by` deadline, or the send
+    guard refused it (this process may no longer write). Aura did not act."""
 
 
 class AuraResponseError(AuraError):

@@ -1,5 +1,5 @@
-"""One HTTP exchange: wait for the budget's permit, send at once, give the permit back when the
-response is in, log the outcome."""
+"""One HTTP exchange: wait for the budget's permit, ask the send guard, send at once, give the
+permit back when the response is in, log the outcome."""
 
 from __future__ import annotations
 
@@ -37,6 +37,10 @@ class Exchange:
 Headers = Callable[[], Awaitable[Mapping[str, str]]]
 """Builds the request headers once the permit is granted (the token current at that moment)."""
 
+SendGuard = Callable[[], str | None]
+"""Asked right before every request goes out: None lets it go, a reason refuses it
+(`AuraNotSent`). Leader election closes it on a process that may no longer write."""
+
 
 class Exchanger:
     def __init__(
@@ -48,6 +52,7 @@ class Exchanger:
         *,
         server_clock: ServerClock | None = None,
         clock: Clock | None = None,
+        guard: SendGuard | None = None,
     ) -> None:
         self._http = http
         self._base_url = base_url.rstrip("/")
@@ -55,20 +60,20 @@ class Exchanger:
         self._observer = observer
         self._clock = clock or SystemClock()
         self.server_clock = server_clock or ServerClock(self._clock)
+        self._guard = guard
 
     async def send(self, call: Call, headers: Headers, attempt: int) -> Exchange:
         """Wait for a permit, then build the headers and send. Raises `AuraNotSent` when the
-        permit came after `call.send_by`, and what `headers` raises."""
+        permit came after `call.send_by` or the send guard refuses (the unused slot is then
+        given back), and what `headers` raises."""
         permit = await self.budget.acquire(call.lane)
         response: httpx.Response | None = None
         error: httpx.RequestError | None = None
         try:
-            if call.send_by is not None and self._clock.monotonic() > call.send_by:
-                raise AuraNotSent(
-                    "not sent: the rate limiter held it past its deadline",
-                    method=call.method,
-                    path=call.path,
-                )
+            refusal = self._refusal(call)
+            if refusal is not None:
+                permit.give_back()
+                raise AuraNotSent(f"not sent: {refusal}", method=call.method, path=call.path)
             sent_headers = await headers()
             sent_at = datetime.now(UTC)
             started = time.perf_counter()
@@ -104,3 +109,8 @@ class Exchanger:
         if self._observer is not None:
             self._observer.on_call(record)
         return exchange
+
+    def _refusal(self, call: Call) -> str | None:
+        if call.send_by is not None and self._clock.monotonic() > call.send_by:
+            return "the rate limiter held it past its deadline"
+        return None if self._guard is None else self._guard()

@@ -44,6 +44,8 @@ CREATES_IN_FLIGHT = 16
 """Creates between their intent write and Aura's answer at once. The limiter paces the POSTs
 anyway; without a bound, a burst of N resources would write N intents up front and crowd the
 API server and the event loop before the first POST goes out."""
+CLAIM_LOST_RECHECK = 30.0
+"""Aura seconds before looking again at an object whose intent another process wrote."""
 
 
 class Creator:
@@ -113,8 +115,15 @@ class Creator:
             return RETRY_CREATE
         send_by = time.monotonic() + SEND_WINDOW / self.time_scale
         intent = {"name": desired.name, "tenantId": tenant_id, "requestedAt": rfc3339(requested_at)}
-        # The intent must be durable before the POST: a crash after it leaves a trace to recover.
-        await self.publish.raw_status(tracked, {"createIntent": intent, "phase": "Creating"})
+        # The intent must be durable before the POST (a crash after it leaves a trace to
+        # recover), and ours alone: a process whose compare-and-swap loses sends nothing.
+        if not await self.publish.claim_intent(tracked, intent):
+            logger.info(
+                "%s: not creating: the object already has a create intent or an instance "
+                "(another operator process?)",
+                tracked.ref,
+            )
+            return CLAIM_LOST_RECHECK
         request = CreateInstanceRequest(**desired.create_body(tenant_id))
         try:
             result = await client.create_instance(request, lane=Lane.CREATE, send_by=send_by)
@@ -195,8 +204,10 @@ class Creator:
             report.credentials_available(True, "PasswordStored", f"Secret {secret_name}")
         else:
             self.secrets.pending.report(tracked, report, self.secrets.name(tracked, desired))
+        # Not fenced: this process created the instance and holds its password; record it even
+        # if another process has meanwhile touched the intent.
         try:
-            await self.publish.status_until_written(tracked, report)
+            await self.publish.status_until_written(tracked, report, fenced=False)
         except ObjectGone:
             if secret_name is not None:
                 await self.secrets.keep_after_owner_vanished(tracked, secret_name, created.id)

@@ -232,6 +232,18 @@ class KubeClient:
             items.extend(listing.get("items") or [])
         return items
 
+    async def patch_status_json(self, ref: ObjectRef, operations: list[JSON]) -> JSON:
+        """JSON-patch (RFC 6902) the object through its status subresource: all operations or
+        none. A failed `test` operation is answered 422 (409 if the object changed under the
+        API server's own retry); returns the updated object."""
+        result = await self._request(
+            "PATCH",
+            self._instance_path(ref) + "/status",
+            json=operations,
+            content_type="application/json-patch+json",
+        )
+        return result or {}
+
     # Secrets
 
     async def get_secret(self, namespace: str, name: str) -> JSON | None:

@@ -102,10 +102,10 @@ class OneShotPublisher(Publisher):
     """Every status write of a one-shot kind says which generation it was made for (Argo CD's
     health check and `kubectl wait` compare it with metadata.generation)."""
 
-    async def status(self, tracked: Tracked, report: Report) -> None:
+    async def status(self, tracked: Tracked, report: Report, *, fenced: bool = True) -> None:
         if report.observed_generation is None:
             report.observed_generation = tracked.generation
-        await super().status(tracked, report)
+        await super().status(tracked, report, fenced=fenced)
 
 
 def ref_of(body: dict[str, Any], plural: str, kind: str) -> ObjectRef:

@@ -1,9 +1,10 @@
 """An in-process Kubernetes API server for running the real kopf operator without a cluster.
 
-- `KubernetesApiEmulator`: kmock's KubernetesEmulator answering like an API server
-  (uid, creationTimestamp, one resourceVersion counter, generation, status subresource,
-  409 on stale resourceVersions, 422 on failed JSON-patch tests, generateName, finalizers,
-  owner garbage collection, watches resuming from a resourceVersion, selectors, CRD schemas:
+- `KubernetesApiEmulator`: kmock's KubernetesEmulator answering like an API server for
+  namespaces, Secrets, ConfigMaps, Events, coordination.k8s.io/v1 Leases and CRDs (uid,
+  creationTimestamp, one resourceVersion counter, generation, status subresource, 409 on stale
+  resourceVersions, 422 on failed JSON-patch tests, generateName, finalizers, owner garbage
+  collection, watches resuming from a resourceVersion, selectors, CRD schemas:
   pruning, defaults, and validation by OpenAPI v3 and, with cel-python, CEL rules, refused with
   422 Invalid as by the API server). It serves the real AuraInstance CRD by default.
 - `KubernetesApi`: the emulator on a free localhost port, with HTTP helpers and in-process
@@ -42,6 +43,7 @@ from aura_operator.kube_emulator.resources import (
     CONFIG_MAPS,
     CUSTOM_RESOURCE_DEFINITIONS,
     EVENTS,
+    LEASES,
     NAMESPACES,
     SECRETS,
     ResourceType,
@@ -65,6 +67,7 @@ __all__ = [
     "CONFIG_MAPS",
     "CUSTOM_RESOURCE_DEFINITIONS",
     "EVENTS",
+    "LEASES",
     "NAMESPACES",
     "SECRETS",
     "ApiStatusError",

@@ -120,6 +120,13 @@ EVENTS = ResourceType(
     singular="event",
     short_names=frozenset({"ev"}),
 )
+LEASES = ResourceType(
+    group="coordination.k8s.io",
+    version="v1",
+    plural="leases",
+    kind="Lease",
+    singular="lease",
+)
 CUSTOM_RESOURCE_DEFINITIONS = ResourceType(
     group="apiextensions.k8s.io",
     version="v1",
@@ -133,12 +140,14 @@ CUSTOM_RESOURCE_DEFINITIONS = ResourceType(
 )
 
 # What kopf needs to start (namespaces, CRDs and events are its "backbone") plus what the
-# operator reads and writes besides its own resources (Secrets; ConfigMaps are cheap to add).
+# operator reads and writes besides its own resources (Secrets, the leader-election Lease;
+# ConfigMaps are cheap to add).
 BUILTIN_RESOURCE_TYPES: tuple[ResourceType, ...] = (
     NAMESPACES,
     SECRETS,
     CONFIG_MAPS,
     EVENTS,
+    LEASES,
     CUSTOM_RESOURCE_DEFINITIONS,
 )
 

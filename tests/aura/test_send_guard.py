@@ -1,0 +1,47 @@
+"""Requests that must not go out: a create past its send window, any call the send guard
+refuses (a deposed leader). Aura sees nothing, and the unused slot is given back."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from aura_operator.aura import AuraNotSent
+
+from .conftest import AuraEnv, EnvFactory
+
+
+def budget_taken(env: AuraEnv) -> int:
+    [budget] = list(env.registry.budgets())
+    return budget.stats().in_window
+
+
+async def test_a_create_past_its_deadline_is_not_sent_and_gives_its_slot_back(env: AuraEnv) -> None:
+    await env.client.list_tenants()  # the token first: its request counts too
+    taken = budget_taken(env)
+
+    with pytest.raises(AuraNotSent, match="deadline"):
+        await env.client.create_instance(env.create_request(), send_by=time.monotonic() - 1)
+
+    assert not [e for e in await env.control.api_requests() if e["method"] == "POST"]
+    assert await env.control.instances() == []
+    assert budget_taken(env) == taken  # the slot was cancelled, not spent
+
+
+async def test_the_send_guard_refuses_every_call_while_closed(make_env: EnvFactory) -> None:
+    refusal: list[str] = []
+    env = await make_env(send_guard=lambda: refusal[0] if refusal else None)
+    await env.client.list_tenants()
+    before = len(await env.control.requests())
+    refusal.append("this process no longer holds the leader lease")
+
+    with pytest.raises(AuraNotSent, match="leader lease"):
+        await env.client.list_instances(env.tenant_id)
+    with pytest.raises(AuraNotSent):
+        await env.client.create_instance(env.create_request())
+
+    assert len(await env.control.requests()) == before
+    refusal.clear()
+    await env.client.list_instances(env.tenant_id)  # open again: calls go out
+    assert len(await env.control.requests()) == before + 1
