@@ -526,3 +526,36 @@ async def test_the_intent_reserve_never_takes_the_last_slot_of_a_tiny_budget() -
     rec.start("only", Lane.BACKGROUND)
     await settle()
     assert rec.order == ["only"]
+
+
+async def test_recent_reports_aura_seconds_since_each_request_holding_a_slot() -> None:
+    clock = FakeClock()
+    b = budget(clock, limit=10)  # window 1 s real at time scale 60
+    answered = await b.acquire(Lane.BACKGROUND)
+    answered.release()
+    await clock.advance(0.25)  # 15 Aura seconds
+    await b.acquire(Lane.BACKGROUND)  # still under way
+
+    assert sorted(b.recent()) == pytest.approx([0.0, 15.0])
+
+
+async def test_a_seeded_budget_counts_a_predecessors_requests_until_their_window_ends() -> None:
+    clock = FakeClock()
+    b = budget(clock, limit=3, burst=3)
+    b.seed([0.0, 30.0])  # Aura seconds ago: slots free 60 and 30 Aura seconds from now
+    rec = Recorder(b, clock)
+    for name in "abc":
+        rec.start(name, Lane.BACKGROUND)
+
+    await clock.advance(2.0)
+
+    assert rec.grants == [("a", 0.0), ("b", 0.5), ("c", 1.0)]
+
+
+async def test_a_registry_seeds_budgets_created_later_from_the_record_or_the_rest() -> None:
+    clock = FakeClock()
+    registry = LimiterRegistry(limit=10, time_scale=60.0, clock=clock)
+    registry.seed({"client-a": [1.0, 2.0]}, others=[0.0])
+
+    assert len(registry.budget_for("client-a").recent()) == 2
+    assert len(registry.budget_for("client-b").recent()) == 1

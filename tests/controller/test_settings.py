@@ -51,3 +51,17 @@ def test_default_credentials_serve_only_the_operator_namespace_unless_allowed() 
 
     everyone = OperatorSettings.from_env({"AURA_DEFAULT_CREDENTIALS_NAMESPACES": "*"})
     assert everyone.default_credentials_allowed("anything")
+
+
+def test_leader_election_is_on_with_client_go_timings_by_default() -> None:
+    settings = OperatorSettings.from_env({"POD_NAME": "aura-operator-7d9f-x2"})
+    assert settings.leader_election
+    assert settings.lease_name == "aura-operator"
+    assert settings.pod_name == "aura-operator-7d9f-x2"
+    timings = settings.election_timings
+    assert (timings.lease_duration, timings.renew_deadline, timings.retry_period) == (15, 10, 2)
+
+
+def test_election_timings_that_would_let_two_act_are_refused_naming_the_variables() -> None:
+    with pytest.raises(SettingsError, match="AURA_LEASE_RENEW_DEADLINE < AURA_LEASE_DURATION"):
+        OperatorSettings.from_env({"AURA_LEASE_DURATION": "10", "AURA_LEASE_RENEW_DEADLINE": "12"})

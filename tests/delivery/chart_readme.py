@@ -28,6 +28,7 @@ ATOMIC = {
     "podSecurityContext",
     "securityContext",
     "resources",
+    "updateStrategy",
     "health.livenessProbe",
     "health.readinessProbe",
 }

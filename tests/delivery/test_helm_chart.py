@@ -86,9 +86,16 @@ def test_custom_values_reach_the_operator_settings(
 ) -> None:
     values = yaml.safe_load(custom_values.read_text())
     aura, limits = values["aura"], values["aura"]["rateLimit"]
+    election = values["leaderElection"]
     env = {name: item.get("value") for name, item in helm_custom.operator_env().items()}
     assert env == {
         "POD_NAMESPACE": None,
+        "POD_NAME": None,
+        "AURA_LEADER_ELECTION": "true",
+        "AURA_LEASE_NAME": election["leaseName"],
+        "AURA_LEASE_DURATION": str(election["leaseDuration"]),
+        "AURA_LEASE_RENEW_DEADLINE": str(election["renewDeadline"]),
+        "AURA_LEASE_RETRY_PERIOD": str(election["retryPeriod"]),
         "AURA_API_URL": aura["apiUrl"],
         "AURA_DEFAULT_CREDENTIALS_SECRET": aura["defaultCredentialsSecret"],
         "AURA_DEFAULT_CREDENTIALS_NAMESPACES": "team-a",
@@ -139,10 +146,11 @@ def test_listed_namespaces_get_roles_instead_of_a_cluster_role(
         for m in manifests
         if m["kind"] in ("Role", "RoleBinding")
     )
-    # team-a and team-b, and the default credentials Secret's namespace (the release's).
+    # team-a and team-b, and in the release's namespace the default credentials Secret's and
+    # the leader-election Lease's.
     assert roles == Counter(
         {
-            (kind, ns): 1
+            (kind, ns): 2 if ns == "aura-operator" else 1
             for kind in ("Role", "RoleBinding")
             for ns in ("team-a", "team-b", "aura-operator")
         }
@@ -157,7 +165,38 @@ def test_credentials_secret_in_a_watched_namespace_needs_no_extra_role(
     renderer: Renderer, staged: StagedTree
 ) -> None:
     manifests = renderer.helm_template(staged.chart, set_values=["watchNamespaces={aura-operator}"])
-    assert [m["metadata"]["name"] for m in manifests if m["kind"] == "Role"] == ["aura-operator"]
+    assert [m["metadata"]["name"] for m in manifests if m["kind"] == "Role"] == [
+        "aura-operator",
+        "aura-operator-leader-election",
+    ]
+
+
+def test_the_operator_may_take_and_renew_only_its_own_lease(
+    renderer: Renderer, staged: StagedTree
+) -> None:
+    manifests = renderer.helm_template(
+        staged.chart, set_values=["leaderElection.leaseName=shard-a"]
+    )
+    (role,) = [
+        m
+        for m in manifests
+        if m["metadata"]["name"] == "aura-operator-leader-election" and m["kind"] == "Role"
+    ]
+    assert role["metadata"]["namespace"] == "aura-operator"
+    assert role["rules"] == [
+        {"apiGroups": ["coordination.k8s.io"], "resources": ["leases"], "verbs": ["create"]},
+        {
+            "apiGroups": ["coordination.k8s.io"],
+            "resources": ["leases"],
+            "resourceNames": ["shard-a"],
+            "verbs": ["get", "update"],
+        },
+    ]
+
+
+def test_election_off_with_two_replicas_is_refused(renderer: Renderer, staged: StagedTree) -> None:
+    with pytest.raises(Exception, match=r"leaderElection\.enabled false needs replicaCount 1"):
+        renderer.helm_template(staged.chart, set_values=["leaderElection.enabled=false"])
 
 
 def test_default_cluster_role_matches_deploy(

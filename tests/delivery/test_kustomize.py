@@ -23,7 +23,10 @@ def test_install_holds_namespace_crds_and_operator(kustomize_install: Rendering)
             "ServiceAccount": 1,
             "ClusterRole": 4,  # the operator's and the admin/edit/view aggregations
             "ClusterRoleBinding": 1,
+            "Role": 1,  # leader election: the Lease in the operator namespace
+            "RoleBinding": 1,
             "Deployment": 1,
+            "PodDisruptionBudget": 1,
             "Service": 1,
         }
     )

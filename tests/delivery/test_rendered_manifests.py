@@ -85,10 +85,17 @@ def test_selectors_match_the_operator_pod(rendering: Rendering) -> None:
         assert selector and selector.items() <= pod_labels.items()
 
 
-def test_one_replica_replaced_never_rolled(rendering: Rendering) -> None:
+def test_two_replicas_rolled_new_before_old_under_leader_election(rendering: Rendering) -> None:
     spec = rendering.one("Deployment")["spec"]
-    assert spec["replicas"] == 1
-    assert spec["strategy"] == {"type": "Recreate"}
+    assert spec["replicas"] == (3 if rendering.name == "helm-custom" else 2)
+    assert spec["strategy"] == {
+        "type": "RollingUpdate",
+        "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0},
+    }
+    env = rendering.operator_env()
+    assert env["AURA_LEADER_ELECTION"]["value"] == "true"
+    assert env["POD_NAME"]["valueFrom"] == {"fieldRef": {"fieldPath": "metadata.name"}}
+    assert rendering.of_kind("PodDisruptionBudget")
 
 
 def test_pod_meets_the_restricted_security_profile(rendering: Rendering) -> None:
@@ -136,11 +143,11 @@ def test_default_installs_pass_the_contract_defaults(default_rendering: Renderin
     assert env["POD_NAMESPACE"]["valueFrom"] == {"fieldRef": {"fieldPath": "metadata.namespace"}}
 
 
-def test_probes_read_healthz_on_the_health_port(rendering: Rendering) -> None:
+def test_probes_read_the_health_port(rendering: Rendering) -> None:
     container = rendering.operator_container()
-    for kind in ("livenessProbe", "readinessProbe"):
+    for kind, path in (("livenessProbe", "/healthz"), ("readinessProbe", "/readyz")):
         probe = container[kind]["httpGet"]
-        assert probe["path"] == "/healthz"
+        assert probe["path"] == path
         assert probe["port"] == "health"
     health_port = container_port(container, "health")
     assert health_port == int(rendering.operator_env()["AURA_HEALTH_PORT"]["value"])
@@ -180,6 +187,12 @@ def test_operator_holds_exactly_the_least_privilege(rendering: Rendering) -> Non
             "value"
         ].split("/")
         expected[(secret_namespace, "", "secrets", (secret_name,))] = frozenset({"get"})
+    # Leader election: create any Lease (create cannot be limited by name), get and update the
+    # one it uses, in the operator's own namespace.
+    env = rendering.operator_env()
+    own, lease = rendering.operator_namespace, env["AURA_LEASE_NAME"]["value"]
+    expected[(own, "coordination.k8s.io", "leases", ())] = frozenset({"create"})
+    expected[(own, "coordination.k8s.io", "leases", (lease,))] = frozenset({"get", "update"})
     assert operator_permissions(rendering) == expected
 
 

@@ -35,7 +35,7 @@ from __future__ import annotations
 import asyncio
 import math
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
@@ -215,6 +215,21 @@ class Budget:
             if future.done() and not future.cancelled():
                 future.result().give_back()
             raise
+
+    def recent(self) -> list[float]:
+        """Aura seconds since each request that still holds a slot: 0 for one under way, else
+        since its answer (a slot frees one window after it)."""
+        now = self._clock.monotonic()
+        self._expire(now)
+        answered = [(self.window - (frees - now)) * self.time_scale for frees in self._frees_at]
+        return [0.0] * self._in_flight + [max(0.0, age) for age in answered]
+
+    def seed(self, ages: Iterable[float]) -> None:
+        """Count requests made `ages` Aura seconds ago (by a predecessor process) as holding
+        their slots for the rest of their window."""
+        now = self._clock.monotonic()
+        frees = [now - age / self.time_scale + self.window for age in ages]
+        self._frees_at = deque(sorted([*self._frees_at, *(f for f in frees if f > now)]))
 
     def note_rate_limited(self, retry_after: float | None) -> float:
         """Close the budget for every caller for `retry_after` Aura seconds (a default if None).
@@ -431,6 +446,8 @@ class LimiterRegistry:
         self._burst = burst
         self._observer = observer
         self._budgets: dict[str, Budget] = {}
+        self._seeds: dict[str, list[float]] = {}
+        self._seed_others: list[float] = []
 
     def budget_for(self, client_id: str) -> Budget:
         key = PROCESS_BUDGET_KEY if self.scope == "process" else client_id
@@ -447,8 +464,25 @@ class LimiterRegistry:
                 burst=self._burst,
                 observer=self._observer,
             )
+            budget.seed(self._seeds.pop(key, self._seed_others))
             self._budgets[key] = budget
         return budget
+
+    def recent(self) -> dict[str, list[float]]:
+        """Every budget's `recent()`, by budget key."""
+        return {key: budget.recent() for key, budget in self._budgets.items()}
+
+    def seed(self, budgets: Mapping[str, list[float]], others: list[float]) -> None:
+        """Start budgets from a predecessor's requests (Aura seconds ago, from now): `budgets`
+        by key, `others` for any budget not named. Call before the first request."""
+        self._seeds = {key: list(ages) for key, ages in budgets.items()}
+        self._seed_others = list(others)
+        for key, budget in self._budgets.items():
+            budget.seed(self._seeds.pop(key, self._seed_others))
+
+    @property
+    def burst(self) -> int:
+        return self._burst
 
     def budgets(self) -> Iterator[Budget]:
         return iter(list(self._budgets.values()))

@@ -34,6 +34,18 @@ class ObjectGone(KubeError):
     on it ends, since no status write can ever succeed."""
 
 
+class WriteRefused(KubeError):
+    """A write this process did not send: its write guard refused it (not the leader)."""
+
+    def __init__(self, method: str, path: str, reason: str) -> None:
+        Exception.__init__(self, f"Kubernetes API {method} {path} not sent: {reason}")
+        self.status = 0
+
+
+WriteGuard = Callable[[], str | None]
+"""Asked before every write: None lets it go, a reason refuses it."""
+
+
 @dataclass(frozen=True)
 class ObjectRef:
     namespace: str
@@ -122,8 +134,10 @@ class KubeClient:
         *,
         reporting_component: str = "aura-operator",
         reporting_instance: str = "aura-operator",
+        write_guard: WriteGuard | None = None,
     ) -> None:
         self._connect = connect
+        self._write_guard = write_guard
         self._http: httpx.AsyncClient | None = None
         self._component = reporting_component
         self._instance = reporting_instance
@@ -150,6 +164,10 @@ class KubeClient:
     async def _request(
         self, method: str, path: str, *, json: Any = None, content_type: str | None = None
     ) -> JSON | None:
+        if method != "GET" and self._write_guard is not None:
+            refusal = self._write_guard()
+            if refusal is not None:
+                raise WriteRefused(method, path, refusal)
         headers = {"Content-Type": content_type} if content_type else {}
         client = await self._client()
         response = await client.request(method, path, json=json, headers=headers)
@@ -273,6 +291,23 @@ class KubeClient:
             json=patch,
             content_type="application/merge-patch+json",
         )
+
+    # Leases (leader election; the elector's own client has no write guard)
+
+    def _lease_path(self, namespace: str, name: str = "") -> str:
+        path = f"/apis/coordination.k8s.io/v1/namespaces/{quote(namespace)}/leases"
+        return f"{path}/{quote(name)}" if name else path
+
+    async def get_lease(self, namespace: str, name: str) -> JSON | None:
+        return await self._request("GET", self._lease_path(namespace, name))
+
+    async def create_lease(self, namespace: str, body: JSON) -> JSON:
+        """409 (KubeError) when another process created it first."""
+        return await self._request("POST", self._lease_path(namespace), json=body) or {}
+
+    async def replace_lease(self, namespace: str, name: str, body: JSON) -> JSON:
+        """An update carrying the resourceVersion read: 409 when the Lease changed since."""
+        return await self._request("PUT", self._lease_path(namespace, name), json=body) or {}
 
     # Events
 

@@ -1,7 +1,8 @@
-"""Assemble and run the operator. Everything that lives in the event loop (Aura API client,
-Kubernetes client, engine, observer, metrics server) is built in kopf's startup handler and
-closed in its cleanup handler, so the operator runs the same under `aura-operator run` and
-under the emulator's kopf runner in tests and the demo."""
+"""Assemble the operator. Everything that lives in the event loop (Aura API client, Kubernetes
+client, engine, observer, metrics server) is built in kopf's startup handler and closed in its
+cleanup handler, so the operator runs the same under `aura-operator run` (process.py, which
+adds leader election, probes and a metrics server that outlive kopf) and under the emulator's
+kopf runner in tests and the demo."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from prometheus_client import generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 
 from aura_operator.aura import AuraApi, LimiterRegistry
+from aura_operator.controller.budget_record import encode
 from aura_operator.controller.engine import Engine
 from aura_operator.controller.handlers import Login, configure_kopf, register_handlers
 from aura_operator.controller.kube import Connection, KubeClient
@@ -89,7 +91,11 @@ def register(
 async def _start(
     memo: kopf.Memo, settings: OperatorSettings, *, login: Login, instance: str
 ) -> None:
-    metrics = Metrics()
+    # Under `aura-operator run` the metrics server and the leader elector come from process.py;
+    # elsewhere (tests, the demo) this process is the only one and serves its own metrics.
+    metrics = memo.get("metrics") or Metrics()
+    elector = memo.get("elector")
+    guard = elector.refusal if elector is not None else None
     limiters = LimiterRegistry(
         limit=settings.rate_limit,
         margin=settings.rate_limit_margin,
@@ -97,11 +103,18 @@ async def _start(
         time_scale=settings.time_scale,
         observer=metrics,
     )
+    seed = memo.get("budget_seed")
+    if seed is not None:
+        limiters.seed(seed.budgets, seed.other)
+        logger.info("budget carried over from the previous leader: %d requests", seed.total)
+    if elector is not None:
+        elector.record = lambda: encode(limiters.recent(), final=False)
     aura = AuraApi(
         settings.api_url,
         limiter_registry=limiters,
         time_scale=settings.time_scale,
         observer=metrics,
+        send_guard=guard,
     )
     kopf_settings = kopf.OperatorSettings()
 
@@ -111,7 +124,7 @@ async def _start(
             raise kopf.LoginError("no Kubernetes credentials found")
         return Connection.from_kopf(info)
 
-    kube = KubeClient(connect, reporting_instance=instance)
+    kube = KubeClient(connect, reporting_instance=instance, write_guard=guard)
     engine = Engine(
         settings=settings,
         aura=aura,
@@ -130,11 +143,15 @@ async def _start(
     engine.schedule = observer.schedule
     metrics.watch_limiters(limiters)
     metrics.watch_fleet(engine.fleet)
-    metrics_runner, port = await start_metrics_server(metrics, settings.metrics_port)
-    memo.engine, memo.observer, memo.metrics, memo.metrics_port = engine, observer, metrics, port
-    memo.aura, memo.kube, memo.metrics_runner = aura, kube, metrics_runner
+    if "metrics_port" not in memo:
+        memo.metrics_runner, memo.metrics_port = await start_metrics_server(
+            metrics, settings.metrics_port
+        )
+    port = memo.metrics_port
+    memo.engine, memo.observer, memo.metrics, memo.limiters = engine, observer, metrics, limiters
+    memo.aura, memo.kube = aura, kube
     memo.observer_task = asyncio.create_task(observer.run(), name="aura-observer")
-    metrics.leader.set(1)  # standalone: the only process handling AuraInstances
+    metrics.leader.set(1)  # the leader, or the only process handling AuraInstances
     memo.shutdown_grace = settings.shutdown_grace
     logger.info("metrics on port %d", port)
 

@@ -6,7 +6,9 @@ import os
 from collections.abc import Mapping
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from aura_operator.controller.lease import ElectionTimings
 
 DEFAULT_API_URL = "https://api.neo4j.io"
 
@@ -36,6 +38,33 @@ class OperatorSettings(BaseModel):
     shutdown_grace: float = Field(default=20.0, ge=0)
     """Seconds a stopping operator gives handlers to finish storing a create answer."""
     pod_namespace: str = "default"
+    pod_name: str = ""
+    """The Lease holder identity (downward API); empty: host name and a random suffix."""
+    leader_election: bool = True
+    lease_name: str = Field(default="aura-operator", min_length=1, max_length=253)
+    lease_duration: float = Field(default=15.0, gt=0)
+    renew_deadline: float = Field(default=10.0, gt=0)
+    retry_period: float = Field(default=2.0, gt=0)
+
+    @model_validator(mode="after")
+    def _election_timings(self) -> OperatorSettings:
+        self.election_timings  # noqa: B018 - validates the three together
+        return self
+
+    @property
+    def election_timings(self) -> ElectionTimings:
+        try:
+            return ElectionTimings(
+                lease_duration=self.lease_duration,
+                renew_deadline=self.renew_deadline,
+                retry_period=self.retry_period,
+            )
+        except ValidationError as error:
+            raise ValueError(
+                "AURA_LEASE_RETRY_PERIOD < AURA_LEASE_RENEW_DEADLINE < AURA_LEASE_DURATION "
+                f"is needed, got {self.retry_period} < {self.renew_deadline} < "
+                f"{self.lease_duration}"
+            ) from error
 
     @field_validator("api_url")
     @classmethod
@@ -73,7 +102,8 @@ class OperatorSettings(BaseModel):
             return cls.model_validate(raw)
         except ValidationError as error:
             problems = "; ".join(
-                f"{ENVIRONMENT[str(e['loc'][0])]}: {e['msg']}" for e in error.errors()
+                f"{ENVIRONMENT[str(e['loc'][0])]}: {e['msg']}" if e["loc"] else e["msg"]
+                for e in error.errors()
             )
             raise SettingsError(f"invalid operator settings: {problems}") from None
 
@@ -96,4 +126,10 @@ ENVIRONMENT: dict[str, str] = {
     "time_scale": "AURA_TIME_SCALE",
     "shutdown_grace": "AURA_SHUTDOWN_GRACE",
     "pod_namespace": "POD_NAMESPACE",
+    "pod_name": "POD_NAME",
+    "leader_election": "AURA_LEADER_ELECTION",
+    "lease_name": "AURA_LEASE_NAME",
+    "lease_duration": "AURA_LEASE_DURATION",
+    "renew_deadline": "AURA_LEASE_RENEW_DEADLINE",
+    "retry_period": "AURA_LEASE_RETRY_PERIOD",
 }
