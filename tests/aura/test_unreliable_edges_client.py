@@ -29,12 +29,15 @@ async def test_calls_queued_in_the_limiter_take_the_token_renewed_meanwhile(
 
     await calls
 
-    statuses = [e["status"] for e in await env.control.api_requests(since)]
-    assert statuses.count(200) == 12
-    # One refusal finds the token dead; the calls granted after it use the new one. (Taken
-    # before the wait, every queued call went out with the dead token: ~10 refusals.)
-    assert statuses.count(403) <= 2
-    assert len(await env.control.token_requests(since)) == 1
+    log = await env.control.api_requests(since)
+    assert [e["status"] for e in log].count(200) == 12
+    [renewal] = await env.control.token_requests(since)
+    # Only calls that went out before the client learned the token was dead are refused (how
+    # many depends on the machine's speed); none sent after the renewal carries the dead token.
+    # Taken before the wait, the calls still queued went out with it after the renewal too.
+    refused = [e["seq"] for e in log if e["status"] == 403]
+    assert refused
+    assert [seq for seq in refused if seq > renewal["seq"]] == []
 
 
 @pytest.mark.parametrize("offset", [600.0, -600.0])
