@@ -161,10 +161,14 @@ class Stack:
                 "AURA_LOG_LEVEL": "INFO",
                 "AURA_METRICS_PORT": "0",
                 "POD_NAMESPACE": NAMESPACE,
+                # One tenant's cluster: the default credentials serve both bench namespaces.
+                "AURA_DEFAULT_CREDENTIALS_NAMESPACES": f"{NAMESPACE},{SECOND_NAMESPACE}",
             }
         )
         if watch_namespace is not None:
             env["AURA_WATCH_NAMESPACES"] = watch_namespace
+            # A shard has a Lease of its own, or it would stand by behind the other process.
+            env["AURA_LEASE_NAME"] = f"aura-operator-{watch_namespace}"
         if self.options.operator_src is not None:
             env["PYTHONPATH"] = str(self.options.operator_src)
         return env
