@@ -25,7 +25,7 @@ from pydantic import BaseModel, StringConstraints, TypeAdapter, ValidationError
 from aura_operator.api import AuraInstanceSpec
 from aura_operator.api.restore import AuraRestoreSpec
 from aura_operator.api.snapshot import AuraSnapshotSpec
-from aura_operator.controller.desired import desired_from_spec
+from aura_operator.controller.instance.desired import desired_from_spec
 
 from .conftest import CRD_DIR
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from e2e_harness import NAMESPACE, Harness
 
-from aura_operator.controller.holds import CREDENTIALS_FINALIZER
+from aura_operator.controller.instance.holds import CREDENTIALS_FINALIZER
 from aura_operator.kube_emulator import AURA_INSTANCES, SECRETS
 
 pytestmark = pytest.mark.e2e

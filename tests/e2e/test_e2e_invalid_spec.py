@@ -14,7 +14,7 @@ from e2e_harness import NAMESPACE, Harness, condition, is_ready
 from pydantic import Field
 
 from aura_operator.api import AuraInstanceSpec
-from aura_operator.controller import desired as desired_module
+from aura_operator.controller.instance import desired as desired_module
 from aura_operator.kube_emulator import AURA_INSTANCES
 
 pytestmark = pytest.mark.e2e

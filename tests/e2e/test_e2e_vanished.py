@@ -10,7 +10,7 @@ import pytest
 from e2e_harness import NAMESPACE, Harness
 
 from aura_operator.aura.client import AuraClient
-from aura_operator.controller.creation import CREATES_IN_FLIGHT
+from aura_operator.controller.instance.creation import CREATES_IN_FLIGHT
 from aura_operator.kube_emulator import AURA_INSTANCES, SECRETS
 
 pytestmark = pytest.mark.e2e

@@ -1,4 +1,4 @@
-"""Which Aura credentials an AuraInstance uses, and the client for them."""
+"""Which Aura credentials an object uses, and the client for them."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from pydantic import SecretStr
 
+from aura_operator.api import SecretReference
 from aura_operator.aura import AuraApi, AuraClient, Credentials
-from aura_operator.controller.desired import Desired
 from aura_operator.controller.kube import KubeClient
 from aura_operator.controller.secrets import (
     AuraCredentials,
@@ -34,10 +34,10 @@ class Accounts:
         self.aura = aura
         self.kube = kube
 
-    def location(self, tracked: Tracked, desired: Desired) -> Location:
-        """Where this object's credentials are: its own Secret, else the default one where the
-        administrator allows it (raises CredentialsNotAllowed)."""
-        ref = desired.spec.credentials_secret_ref
+    def location(self, tracked: Tracked, ref: SecretReference | None) -> Location:
+        """Where this object's credentials are: its own Secret (`ref`, its
+        spec.credentialsSecretRef), else the default one where the administrator allows it
+        (raises CredentialsNotAllowed)."""
         namespace = tracked.ref.namespace
         if ref is not None:
             return namespace, ref.name
@@ -59,10 +59,10 @@ class Accounts:
                 f"{requester} to AURA_DEFAULT_CREDENTIALS_NAMESPACES. Nothing was sent to Aura."
             )
 
-    async def for_object(self, tracked: Tracked, desired: Desired) -> Access:
-        """The Aura client of this object's credentials Secret (raises CredentialsProblem);
-        remembered on the object for a delete after the Secret is gone."""
-        access = await self.at(self.location(tracked, desired))
+    async def for_object(self, tracked: Tracked, ref: SecretReference | None) -> Access:
+        """The Aura client of this object's credentials Secret (`ref`, as for `location`; raises
+        CredentialsProblem); remembered on the object for a delete after the Secret is gone."""
+        access = await self.at(self.location(tracked, ref))
         tracked.access = access
         return access
 

@@ -19,6 +19,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+RECHECK_CLAIM = 300.0
+"""Aura seconds between looks of an object whose instance another object owns (only the API
+server is read: the owner may have been deleted)."""
 
 
 @dataclass(frozen=True)

@@ -20,11 +20,11 @@ from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 
 from aura_operator.aura import AuraApi, LimiterRegistry
 from aura_operator.controller.budget_record import encode
-from aura_operator.controller.engine import Engine
-from aura_operator.controller.handlers import Login, configure_kopf, register_handlers
+from aura_operator.controller.instance.engine import Engine
+from aura_operator.controller.instance.handlers import Login, configure_kopf, register_handlers
+from aura_operator.controller.instance.observer import Observer
 from aura_operator.controller.kube import Connection, KubeClient
 from aura_operator.controller.metrics import Metrics
-from aura_operator.controller.observer import Observer
 from aura_operator.controller.restore.handlers import register_restore_handlers
 from aura_operator.controller.settings import OperatorSettings
 from aura_operator.controller.snapshot.handlers import register_snapshot_handlers

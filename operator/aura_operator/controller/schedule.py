@@ -6,7 +6,19 @@ from __future__ import annotations
 import math
 import random
 
-from aura_operator.controller.decisions import EXPECTED_DURATION, UNKNOWN_STATUS_DURATION
+# Aura statuses that end by themselves; how long each usually takes, in Aura seconds.
+EXPECTED_DURATION: dict[str, float] = {
+    "creating": 240.0,
+    "updating": 60.0,
+    "pausing": 60.0,
+    "resuming": 90.0,
+    "restoring": 300.0,
+    "overwriting": 300.0,
+    "destroying": 30.0,
+    "loading": 120.0,
+    "suspending": 60.0,
+}
+UNKNOWN_STATUS_DURATION = 60.0
 
 # Under load, the first read after an operation starts comes when most such operations are done
 # (provisioning times spread around the usual duration); later reads come closer together.

@@ -43,7 +43,7 @@ class Tracked:
     created_id: str | None = None
     """The id of a 202 this process read, kept until the status holds it."""
     access: Any = None
-    """The last Aura access that worked (engine.Access), for deleting after the credentials
+    """The last Aura access that worked (access.Access), for deleting after the credentials
     Secret is gone (a namespace being deleted)."""
     writes_were_disabled: bool = False
     held_secret: str | None = None

@@ -36,7 +36,7 @@ from aura_operator.aura import (
     is_transitional,
 )
 from aura_operator.controller.access import Accounts
-from aura_operator.controller.claiming import RECHECK_CLAIM
+from aura_operator.controller.claims import RECHECK_CLAIM
 from aura_operator.controller.conditions import READY, STALLED, find, is_true
 from aura_operator.controller.failures import describe, reject, unsynced
 from aura_operator.controller.kube import KubeClient, KubeError, ObjectRef, now_rfc3339
@@ -49,7 +49,6 @@ from aura_operator.controller.oneshot import (
     stalled_for_claim,
 )
 from aura_operator.controller.publishing import Publisher
-from aura_operator.controller.recovery import parse_time, rfc3339
 from aura_operator.controller.reporting import Report
 from aura_operator.controller.restore.decisions import (
     LATE_COMMIT,
@@ -66,6 +65,7 @@ from aura_operator.controller.restore.decisions import (
 from aura_operator.controller.schedule import next_read_delay
 from aura_operator.controller.secrets import CredentialsProblem
 from aura_operator.controller.settings import OperatorSettings
+from aura_operator.controller.timestamps import parse_time, rfc3339
 from aura_operator.controller.tracking import Tracked
 
 logger = logging.getLogger("aura_operator.controller")

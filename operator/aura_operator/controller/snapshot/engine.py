@@ -27,7 +27,7 @@ from aura_operator.aura import (
     Snapshot,
 )
 from aura_operator.controller.access import Accounts
-from aura_operator.controller.claiming import RECHECK_CLAIM
+from aura_operator.controller.claims import RECHECK_CLAIM
 from aura_operator.controller.conditions import (
     READY,
     STALLED,
@@ -46,7 +46,6 @@ from aura_operator.controller.oneshot import (
     stalled_for_claim,
 )
 from aura_operator.controller.publishing import Publisher
-from aura_operator.controller.recovery import parse_time, rfc3339
 from aura_operator.controller.reporting import Report
 from aura_operator.controller.secrets import CredentialsProblem
 from aura_operator.controller.settings import OperatorSettings
@@ -57,6 +56,7 @@ from aura_operator.controller.snapshot.decisions import (
     next_listing_in,
     progress,
 )
+from aura_operator.controller.timestamps import parse_time, rfc3339
 from aura_operator.controller.tracking import Tracked
 
 logger = logging.getLogger("aura_operator.controller")

@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from aura_operator.api import Phase
-from aura_operator.controller.desired import Desired
+from aura_operator.controller.instance.desired import Desired
 
 
 class Observed(Protocol):
@@ -34,20 +34,6 @@ class Observed(Protocol):
     @property
     def cdc_enrichment_mode(self) -> str | None: ...
 
-
-# Aura statuses that end by themselves; how long each usually takes, in Aura seconds.
-EXPECTED_DURATION: dict[str, float] = {
-    "creating": 240.0,
-    "updating": 60.0,
-    "pausing": 60.0,
-    "resuming": 90.0,
-    "restoring": 300.0,
-    "overwriting": 300.0,
-    "destroying": 30.0,
-    "loading": 120.0,
-    "suspending": 60.0,
-}
-UNKNOWN_STATUS_DURATION = 60.0
 
 PHASE_OF_STATUS: dict[str, Phase] = {
     "creating": Phase.CREATING,

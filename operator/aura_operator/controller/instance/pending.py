@@ -16,7 +16,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from aura_operator.controller.desired import Desired
+from aura_operator.controller.instance.desired import Desired
 from aura_operator.controller.publishing import Publisher
 from aura_operator.controller.reporting import Report
 from aura_operator.controller.secrets import ConnectionDetails

@@ -26,33 +26,34 @@ from aura_operator.aura import (
 )
 from aura_operator.controller import conditions
 from aura_operator.controller.access import Access, Accounts
-from aura_operator.controller.claiming import RECHECK_CLAIM, ClaimKeeper
-from aura_operator.controller.connection import ConnectionSecrets, SecretConflict
-from aura_operator.controller.creation import (
+from aura_operator.controller.claims import RECHECK_CLAIM
+from aura_operator.controller.failures import describe, reject, unsynced, write_failed
+from aura_operator.controller.instance.claiming import ClaimKeeper
+from aura_operator.controller.instance.connection import ConnectionSecrets, SecretConflict
+from aura_operator.controller.instance.creation import (
     RECHECK_CREDENTIALS,
     RECHECK_SECRET_CONFLICT,
     Creator,
 )
-from aura_operator.controller.decisions import Step, StepKind, next_step
-from aura_operator.controller.deletion import Deleter
-from aura_operator.controller.desired import (
+from aura_operator.controller.instance.decisions import Step, StepKind, next_step
+from aura_operator.controller.instance.deletion import Deleter
+from aura_operator.controller.instance.desired import (
     Desired,
     InvalidSpec,
     desired_from_spec,
     salvaged_spec,
 )
-from aura_operator.controller.failures import describe, reject, unsynced, write_failed
-from aura_operator.controller.holds import CREDENTIALS_FINALIZER, CredentialsHolds
+from aura_operator.controller.instance.holds import CREDENTIALS_FINALIZER, CredentialsHolds
+from aura_operator.controller.instance.listing import Confirmation, confirm_by_listing
+from aura_operator.controller.instance.not_found import confirming_pause
+from aura_operator.controller.instance.recovery import SHARE_SLACK, Recovery
+from aura_operator.controller.instance.tenant_listings import TenantListings
 from aura_operator.controller.kube import KubeClient, KubeError, ObjectGone
-from aura_operator.controller.listing import Confirmation, confirm_by_listing
-from aura_operator.controller.not_found import confirming_pause
 from aura_operator.controller.publishing import Publisher
-from aura_operator.controller.recovery import SHARE_SLACK, Recovery
 from aura_operator.controller.reporting import Report
 from aura_operator.controller.schedule import MAX_INTERVAL, next_read_delay, read_spacing
 from aura_operator.controller.secrets import ConnectionDetails, CredentialsProblem
 from aura_operator.controller.settings import OperatorSettings
-from aura_operator.controller.tenant_listings import TenantListings
 from aura_operator.controller.tracking import Fleet, Key, Tracked
 
 logger = logging.getLogger("aura_operator.controller")
@@ -290,7 +291,7 @@ class Engine:
             await self.publish.status(tracked, report)
             return None
         try:
-            access = await self.accounts.for_object(tracked, desired)
+            access = await self.accounts.for_object(tracked, desired.spec.credentials_secret_ref)
         except CredentialsProblem as problem:
             report.stall(problem.reason, str(problem))
             await self.publish.status(tracked, report)

@@ -8,8 +8,8 @@ import pytest
 
 from aura_operator.api import Phase
 from aura_operator.aura import Instance
-from aura_operator.controller.decisions import StepKind, instance_patch, next_step
-from aura_operator.controller.desired import desired_from_spec
+from aura_operator.controller.instance.decisions import StepKind, instance_patch, next_step
+from aura_operator.controller.instance.desired import desired_from_spec
 
 SPEC = {
     "cloudProvider": "gcp",

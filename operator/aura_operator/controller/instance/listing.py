@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from aura_operator.aura import AuraError, Lane
 from aura_operator.controller.access import Access, Accounts, Location
-from aura_operator.controller.desired import Desired
+from aura_operator.controller.instance.desired import Desired
 from aura_operator.controller.secrets import CredentialsProblem
 from aura_operator.controller.tracking import Fleet, Key, Tracked
 
@@ -46,7 +46,7 @@ async def confirm_by_listing(
             result.unconfirmed.append(key)
             continue
         try:
-            location = accounts.location(tracked, desired)
+            location = accounts.location(tracked, desired.spec.credentials_secret_ref)
         except CredentialsProblem:
             result.unconfirmed.append(key)
             continue

@@ -10,14 +10,14 @@ import pytest
 from pydantic import Field
 
 from aura_operator.api import AuraInstanceSpec, DeletionPolicy
-from aura_operator.controller import desired as desired_module
-from aura_operator.controller.desired import (
+from aura_operator.controller.instance import desired as desired_module
+from aura_operator.controller.instance.desired import (
     InvalidSpec,
     desired_from_spec,
     parse_spec,
     salvaged_spec,
 )
-from aura_operator.controller.listing import confirm_by_listing
+from aura_operator.controller.instance.listing import confirm_by_listing
 from aura_operator.controller.tracking import Fleet
 
 GOOD = {"name": "movies", "memory": "2GB", "deletionPolicy": "Delete"}

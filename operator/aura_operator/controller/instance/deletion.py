@@ -16,17 +16,17 @@ from aura_operator.aura import (
 )
 from aura_operator.controller import conditions
 from aura_operator.controller.access import Access, Accounts
-from aura_operator.controller.claiming import ClaimKeeper
-from aura_operator.controller.connection import ConnectionSecrets
-from aura_operator.controller.desired import Desired
 from aura_operator.controller.failures import describe, write_failed
-from aura_operator.controller.not_found import DeleteAction, after_delete_404
+from aura_operator.controller.instance.claiming import ClaimKeeper
+from aura_operator.controller.instance.connection import ConnectionSecrets
+from aura_operator.controller.instance.desired import Desired
+from aura_operator.controller.instance.not_found import DeleteAction, after_delete_404
+from aura_operator.controller.instance.recovery import SHARE_SLACK, Recovery
+from aura_operator.controller.instance.tenant_listings import TenantListings
 from aura_operator.controller.publishing import Publisher
-from aura_operator.controller.recovery import SHARE_SLACK, Recovery
 from aura_operator.controller.reporting import Report
 from aura_operator.controller.schedule import next_read_delay
 from aura_operator.controller.secrets import CredentialsNotAllowed, CredentialsProblem
-from aura_operator.controller.tenant_listings import TenantListings
 from aura_operator.controller.tracking import Tracked
 
 RETRY_LATER = 60.0
@@ -129,7 +129,7 @@ class Deleter:
         """This object's credentials; the last ones that worked if its Secret is gone (its
         namespace may be being deleted with it)."""
         try:
-            return await self.accounts.for_object(tracked, desired)
+            return await self.accounts.for_object(tracked, desired.spec.credentials_secret_ref)
         except CredentialsNotAllowed:
             raise  # the administrator withdrew them: not to be used from memory either
         except CredentialsProblem:

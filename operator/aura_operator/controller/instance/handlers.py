@@ -10,8 +10,8 @@ import kopf
 
 from aura_operator.api import FINALIZER, GROUP, PLURAL, SYNC_NOW_ANNOTATION, VERSION, Phase
 from aura_operator.aura import Lane
-from aura_operator.controller.engine import Engine
-from aura_operator.controller.observer import Observer
+from aura_operator.controller.instance.engine import Engine
+from aura_operator.controller.instance.observer import Observer
 
 logger = logging.getLogger("aura_operator.controller")
 

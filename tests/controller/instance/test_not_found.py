@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from aura_operator.controller.not_found import (
+from aura_operator.controller.instance.not_found import (
     LISTED_RETRY,
     NOT_FOUND_CONFIRM,
     NOT_FOUND_FIRST_RETRY,

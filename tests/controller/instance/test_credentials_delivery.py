@@ -8,8 +8,8 @@ import asyncio
 import copy
 from typing import Any
 
-from aura_operator.controller.connection import ConnectionSecrets
-from aura_operator.controller.desired import desired_from_spec
+from aura_operator.controller.instance.connection import ConnectionSecrets
+from aura_operator.controller.instance.desired import desired_from_spec
 from aura_operator.controller.kube import KubeError, ObjectRef
 from aura_operator.controller.publishing import Publisher
 from aura_operator.controller.secrets import ConnectionDetails

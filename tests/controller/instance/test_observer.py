@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from aura_operator.controller.listing import Confirmation
-from aura_operator.controller.observer import LISTING_DEBOUNCE, Observer
+from aura_operator.controller.instance.listing import Confirmation
+from aura_operator.controller.instance.observer import LISTING_DEBOUNCE, Observer
 from aura_operator.controller.schedule import STARTUP_GRACE
 from aura_operator.controller.tracking import Fleet, Key
 

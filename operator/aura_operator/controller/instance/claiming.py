@@ -13,14 +13,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from aura_operator.api import PLURAL
-from aura_operator.controller.claims import Claim, claim_of, claimed_by_others, merge, owner_of
+from aura_operator.controller.claims import (
+    Claim,
+    claim_of,
+    claimed_by_others,
+    merge,
+    owner_of,
+)
 from aura_operator.controller.kube import now_rfc3339
 from aura_operator.controller.publishing import Publisher
 from aura_operator.controller.tracking import Fleet, Tracked
-
-RECHECK_CLAIM = 300.0
-"""Aura seconds between looks of an object whose instance another object owns (only the API
-server is read: the owner may have been deleted)."""
 
 
 @dataclass(frozen=True)

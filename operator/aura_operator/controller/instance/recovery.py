@@ -11,19 +11,20 @@ intent in status: a restart continues the schedule instead of starting it again.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from aura_operator.api import Phase
 from aura_operator.aura import AuraClient, AuraError, InstanceSummary
-from aura_operator.controller.claiming import ClaimKeeper
-from aura_operator.controller.connection import ConnectionSecrets
-from aura_operator.controller.desired import Desired
 from aura_operator.controller.failures import unsynced
+from aura_operator.controller.instance.claiming import ClaimKeeper
+from aura_operator.controller.instance.connection import ConnectionSecrets
+from aura_operator.controller.instance.desired import Desired
+from aura_operator.controller.instance.tenant_listings import TenantListings
 from aura_operator.controller.publishing import Publisher
 from aura_operator.controller.reporting import Report
 from aura_operator.controller.secrets import ConnectionDetails
-from aura_operator.controller.tenant_listings import TenantListings
+from aura_operator.controller.timestamps import parse_time, rfc3339
 from aura_operator.controller.tracking import Tracked
 
 SEND_WINDOW = 120.0
@@ -69,15 +70,6 @@ def matching_instances(
 def next_listing_at(listed_at: float) -> float:
     """When (Aura seconds after the intent) the listing after one taken at `listed_at` is due."""
     return next((point for point in LISTING_SCHEDULE if point > listed_at), CONFIRM_WINDOW)
-
-
-def parse_time(value: str) -> datetime:
-    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def rfc3339(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class Recovery:

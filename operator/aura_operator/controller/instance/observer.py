@@ -16,7 +16,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable
 
-from aura_operator.controller.listing import Confirmation
+from aura_operator.controller.instance.listing import Confirmation
 from aura_operator.controller.schedule import (
     TENANT_LIST_PERIOD,
     drift_period,

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from aura_operator.controller.conditions import STALLED, SYNCED, set_conditions
-from aura_operator.controller.engine import clear_resolved_stall
+from aura_operator.controller.instance.engine import clear_resolved_stall
 from aura_operator.controller.kube import ObjectRef
 from aura_operator.controller.reporting import Report
 from aura_operator.controller.tracking import Fleet, Tracked

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aura_operator.aura import InstanceSummary, Lane, Result
-from aura_operator.controller.tenant_listings import TenantListings
+from aura_operator.controller.instance.tenant_listings import TenantListings
 
 T0 = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from aura_operator.aura import AuraValidationError, InstanceSummary
 from aura_operator.controller.failures import aura_reason, describe
-from aura_operator.controller.recovery import (
+from aura_operator.controller.instance.recovery import (
     CONFIRM_WINDOW,
     SEND_WINDOW,
     matching_instances,

@@ -12,9 +12,9 @@ import logging
 from typing import Any
 
 from aura_operator.api import DeletionPolicy, connection_secret_name
-from aura_operator.controller.desired import Desired
+from aura_operator.controller.instance.desired import Desired
+from aura_operator.controller.instance.pending import PendingPasswords
 from aura_operator.controller.kube import KubeError, ObjectRef
-from aura_operator.controller.pending import PendingPasswords
 from aura_operator.controller.publishing import Publisher
 from aura_operator.controller.reporting import Report
 from aura_operator.controller.secrets import (

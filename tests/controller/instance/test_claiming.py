@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from aura_operator.controller.claiming import ClaimKeeper
+from aura_operator.controller.instance.claiming import ClaimKeeper
 from aura_operator.controller.kube import ObjectRef
 from aura_operator.controller.publishing import Publisher
 from aura_operator.controller.tracking import Fleet

@@ -7,7 +7,7 @@ import copy
 from typing import Any
 
 from aura_operator.api import FINALIZER
-from aura_operator.controller.holds import CREDENTIALS_FINALIZER, CredentialsHolds
+from aura_operator.controller.instance.holds import CREDENTIALS_FINALIZER, CredentialsHolds
 
 
 class FakeKube:

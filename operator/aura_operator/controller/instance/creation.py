@@ -24,15 +24,20 @@ from aura_operator.aura import (
     Result,
     request_id_text,
 )
-from aura_operator.controller.connection import ConnectionSecrets, SecretConflict, SecretRefused
-from aura_operator.controller.desired import Desired
 from aura_operator.controller.failures import describe, reject, write_failed
+from aura_operator.controller.instance.connection import (
+    ConnectionSecrets,
+    SecretConflict,
+    SecretRefused,
+)
+from aura_operator.controller.instance.desired import Desired
+from aura_operator.controller.instance.recovery import SEND_WINDOW, Recovery
 from aura_operator.controller.kube import KubeError, ObjectGone, now_rfc3339
 from aura_operator.controller.publishing import Publisher
-from aura_operator.controller.recovery import SEND_WINDOW, Recovery, rfc3339
 from aura_operator.controller.reporting import Report
 from aura_operator.controller.schedule import next_read_delay
 from aura_operator.controller.secrets import ConnectionDetails
+from aura_operator.controller.timestamps import rfc3339
 from aura_operator.controller.tracking import Tracked
 
 logger = logging.getLogger("aura_operator.controller")
