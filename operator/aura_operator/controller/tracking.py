@@ -42,6 +42,9 @@ class Tracked:
     deleting: bool = False
     created_id: str | None = None
     """The id of a 202 this process read, kept until the status holds it."""
+    create_sending: bool = False
+    """True while this process's create POST for the object awaits its answer: a same-named
+    instance that appears meanwhile may be that create's."""
     access: Any = None
     """The last Aura access that worked (access.Access), for deleting after the credentials
     Secret is gone (a namespace being deleted)."""

@@ -42,7 +42,12 @@ class Verdict:
 
 
 def body_of(tracked: Tracked) -> dict[str, Any]:
-    return {"metadata": tracked.metadata, "spec": tracked.spec, "status": tracked.status}
+    """The object as this process knows it. An instance it was answered with (a 202 whose
+    status write is on its way) is already its claim: no other object may take it meanwhile."""
+    status = tracked.status
+    if tracked.created_id and not status.get("instanceId"):
+        status = {**status, "instanceId": tracked.created_id, "claimedAt": now_rfc3339()}
+    return {"metadata": tracked.metadata, "spec": tracked.spec, "status": status}
 
 
 class ClaimKeeper:
@@ -73,6 +78,21 @@ class ClaimKeeper:
     async def taken(self, tracked: Tracked) -> set[str]:
         """Ids other objects claim; call under `lock` when the answer leads to a record."""
         return claimed_by_others(await self.listed_claims(), tracked.ref.uid)
+
+    def create_awaiting_answer(self, tracked: Tracked, name: str, tenant_id: str) -> str | None:
+        """Another object of this process whose create of an instance named `name` in
+        `tenant_id` awaits Aura's answer (`namespace/name`), or None: a same-named instance
+        that appears now may be that create's."""
+        for other in self.fleet.all():
+            intent = other.status.get("createIntent") or {}
+            if (
+                other.ref.uid != tracked.ref.uid
+                and other.create_sending
+                and intent.get("name") == name
+                and intent.get("tenantId") == tenant_id
+            ):
+                return f"{other.ref.namespace}/{other.ref.name}"
+        return None
 
     async def record(
         self,

@@ -131,7 +131,7 @@ class Creator:
             return CLAIM_LOST_RECHECK
         request = CreateInstanceRequest(**desired.create_body(tenant_id))
         try:
-            result = await client.create_instance(request, lane=Lane.CREATE, send_by=send_by)
+            result = await self._send(tracked, client, request, send_by)
         except CreateOutcomeUnknown as error:
             await self.publish.event(
                 tracked,
@@ -172,6 +172,20 @@ class Creator:
         task.add_done_callback(self.storing.discard)
         return await asyncio.shield(task)
 
+    @staticmethod
+    async def _send(
+        tracked: Tracked, client: AuraClient, request: CreateInstanceRequest, send_by: float
+    ) -> Result[CreatedInstance]:
+        """The POST; while it awaits its answer, and once answered, the instance it creates
+        counts as this object's for every other object's recovery (claiming.py)."""
+        tracked.create_sending = True
+        try:
+            result = await client.create_instance(request, lane=Lane.CREATE, send_by=send_by)
+            tracked.created_id = result.value.id  # before any other task runs
+            return result
+        finally:
+            tracked.create_sending = False
+
     async def _store(
         self,
         tracked: Tracked,
@@ -180,7 +194,6 @@ class Creator:
         client: AuraClient,
     ) -> float:
         created = result.value
-        tracked.created_id = created.id
         details = ConnectionDetails(
             instance_id=created.id,
             instance_name=created.name or desired.name,

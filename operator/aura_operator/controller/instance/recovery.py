@@ -45,6 +45,9 @@ SHARE_SLACK = 15.0
 CREATED_AT_RESOLUTION = timedelta(seconds=1)
 """Aura's `created_at` is whole seconds: one taken in the intent's second may read earlier."""
 RETRY_LISTING = 60.0
+RIVAL_ANSWER_WAIT = 10.0
+"""Aura seconds before looking again when a same-named create of another object awaits its
+answer."""
 
 
 def matching_instances(
@@ -124,8 +127,14 @@ class Recovery:
                 requested_at=requested_at,
                 claimed=await self.claims.taken(tracked),
             )
-            if len(candidates) == 1:
+            rival = self.claims.create_awaiting_answer(tracked, intent["name"], intent["tenantId"])
+            if len(candidates) == 1 and rival is None:
                 await self.claims.record(tracked, candidates[0].id, clear_intent=True)
+        if candidates and rival is not None:
+            # The instance may be the rival's, answered any moment: decide once it is.
+            self._still_open(intent, report, conclusive_at)
+            await self.publish.status(tracked, report)
+            return RIVAL_ANSWER_WAIT
         if len(candidates) > 1:
             ids = ", ".join(sorted(c.id for c in candidates))
             report.stall(
