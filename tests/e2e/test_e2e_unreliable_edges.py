@@ -212,7 +212,10 @@ async def test_a_create_that_really_failed_is_sent_again_after_the_window_despit
     assert (first["status"], second["status"]) == (503, 202)
     assert aura_time(second) - aura_time(first) >= CONFIRM_WINDOW
     assert len(await operator.aura_instances()) == 1
-    await operator.wait_event("movies", "CreateNotFound")
+    event = await operator.wait_event("movies", "CreateNotFound")
+    # A commit later than the window would be a duplicate: the Event says what to look for.
+    assert event["type"] == "Warning"
+    assert obj["status"]["createIntent"]["requestedAt"] in event["message"]
 
 
 @pytest.mark.parametrize(  # slower time: the three creates go out within an Aura second

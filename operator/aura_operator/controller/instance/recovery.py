@@ -184,7 +184,12 @@ class Recovery:
             tracked,
             "CreateNotFound",
             f"No instance named {intent['name']!r} appeared within "
-            f"{CONFIRM_WINDOW / 60:.0f} minutes of the interrupted create; creating it again",
+            f"{CONFIRM_WINDOW / 60:.0f} minutes of the interrupted create (requested at "
+            f"{intent['requestedAt']}, Aura's clock); creating it again. Should Aura still "
+            "commit the interrupted create, a second instance of that name created after that "
+            "time appears in the tenant, billed and managed by nothing: delete it in the Aura "
+            "console",
+            warning=True,
         )
         return 0.0
 
