@@ -106,3 +106,14 @@ def test_printer_columns_short_names_and_categories() -> None:
         assert names["categories"] == ["neo4j", "neo4j-aura"]
         columns = [c["name"] for c in crd["spec"]["versions"][0]["additionalPrinterColumns"]]
         assert "Ready" in columns and columns[-1] != "Ready"
+
+
+def test_a_restore_whose_snapshot_before_name_would_be_too_long_is_refused_naming_the_fix() -> None:
+    spec = {**BASE_RESTORE, "snapshotBefore": True}
+    longest = {**restore(spec), "metadata": {"name": "r" * 246}}
+    too_long = {**restore(spec), "metadata": {"name": "r" * 247}}
+    assert RESTORES.validate_create(longest) == []
+    errors = RESTORES.validate_create(too_long)
+    assert any("<metadata.name>-before" in e and "snapshotBefore" in e for e in errors), errors
+    without = {**restore(BASE_RESTORE), "metadata": {"name": "r" * 253}}
+    assert RESTORES.validate_create(without) == []

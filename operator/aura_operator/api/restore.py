@@ -22,6 +22,11 @@ RESTORE_PLURAL: Final = "aurarestores"
 RESTORE_SINGULAR: Final = "aurarestore"
 RESTORE_SHORT_NAMES: Final = ("aurars",)
 RESTORE_CRD_NAME: Final = f"{RESTORE_PLURAL}.{GROUP}"
+SNAPSHOT_BEFORE_SUFFIX: Final = "-before"
+"""spec.snapshotBefore takes an AuraSnapshot named `<metadata.name>-before`."""
+OBJECT_NAME_MAX_LENGTH: Final = 253
+SNAPSHOT_BEFORE_NAME_MAX_LENGTH: Final = OBJECT_NAME_MAX_LENGTH - len(SNAPSHOT_BEFORE_SUFFIX)
+"""The longest metadata.name whose snapshot-before name is still a valid object name."""
 
 SOURCE_FIELDS: Final = ("snapshotRef", "snapshotId", "sourceInstanceRef", "sourceInstanceId")
 IMMUTABLE_RESTORE_FIELDS: Final = (
@@ -196,6 +201,19 @@ class AuraRestoreStatus(ApiModel):
 
 def _root_schema_extra(schema: dict[str, Any]) -> None:
     schema["required"] = ["spec"]
+    schema.update(
+        validations(
+            rule(
+                "!has(self.spec.snapshotBefore) || !self.spec.snapshotBefore"
+                f" || size(self.metadata.name) <= {SNAPSHOT_BEFORE_NAME_MAX_LENGTH}",
+                f"metadata.name is longer than {SNAPSHOT_BEFORE_NAME_MAX_LENGTH} characters, so "
+                f"the AuraSnapshot spec.snapshotBefore takes, <metadata.name>"
+                f"{SNAPSHOT_BEFORE_SUFFIX}, would have a name longer than the 253 an object "
+                "name may have: shorten metadata.name, or take the AuraSnapshot yourself and "
+                "restore it with spec.snapshotRef",
+            ),
+        )
+    )
 
 
 class AuraRestore(ApiModel):

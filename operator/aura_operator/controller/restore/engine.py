@@ -18,7 +18,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aura_operator.api import PLURAL, SYNC_NOW_ANNOTATION
-from aura_operator.api.restore import RESTORE_KIND, Operation, RestorePhase
+from aura_operator.api.restore import (
+    RESTORE_KIND,
+    SNAPSHOT_BEFORE_SUFFIX,
+    Operation,
+    RestorePhase,
+)
 from aura_operator.api.snapshot import SNAPSHOT_KIND, SNAPSHOT_PLURAL
 from aura_operator.aura import (
     AuraAuthError,
@@ -74,7 +79,7 @@ WAIT = 30.0  # Aura seconds between looks while waiting for something outside Au
 RECHECK_CREDENTIALS = 300.0
 RETRY_LATER = 60.0
 IDLE_WAIT = 300.0
-BEFORE_SUFFIX = "-before"
+BEFORE_SUFFIX = SNAPSHOT_BEFORE_SUFFIX
 VERB = {Operation.RESTORE: "Restore", Operation.OVERWRITE: "Overwrite"}
 STARTED = {Operation.RESTORE: "Restoring", Operation.OVERWRITE: "Overwriting"}
 DONE = {Operation.RESTORE: "Restored", Operation.OVERWRITE: "Overwritten"}
@@ -604,7 +609,8 @@ def snapshot_before(tracked: Tracked, name: str, target_id: str) -> dict[str, An
         "metadata": {
             "name": name,
             "namespace": tracked.ref.namespace,
-            "labels": {"aura.neo4j.io/restore": tracked.ref.name},
+            # An annotation: a label value is at most 63 characters, a restore name is not.
+            "annotations": {"aura.neo4j.io/restore": tracked.ref.name},
             "ownerReferences": [
                 {
                     "apiVersion": "aura.neo4j.io/v1alpha1",
