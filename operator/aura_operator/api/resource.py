@@ -1,4 +1,5 @@
-"""The whole AuraInstance object, the root of the CRD schema, and names derived from it."""
+"""The root of every kind's object (`KindRoot`), the whole AuraInstance object, and names
+derived from it."""
 
 from __future__ import annotations
 
@@ -35,9 +36,32 @@ class ObjectMeta(ApiModel):
     annotations: dict[str, str] | None = None
 
 
-def _root_schema_extra(schema: dict[str, Any]) -> None:
+def root_schema(schema: dict[str, Any], model: type[Any]) -> None:
     # Every object has metadata; only spec is the user's to forget.
     schema["required"] = ["spec"]
+    schema["properties"]["kind"]["description"] = (
+        f"REST resource this object represents; `{model.__name__}`."
+    )
+
+
+class KindRoot(ApiModel):
+    """What the object of every kind has at its root besides spec and status. A kind's model is
+    named as the kind (its name is in the schema's description of `kind`)."""
+
+    model_config = ConfigDict(json_schema_extra=root_schema)
+
+    api_version: str | None = Field(
+        None,
+        description="Versioned schema of this representation of an object; "
+        "`aura.neo4j.io/v1alpha1`.",
+    )
+    kind: str | None = None
+    # No description: the API server rejects a CRD that says anything about metadata but its type.
+    metadata: ObjectMeta
+
+
+def _instance_schema(schema: dict[str, Any], model: type[Any]) -> None:
+    root_schema(schema, model)
     schema.update(
         validations(
             rule(
@@ -56,21 +80,11 @@ def _root_schema_extra(schema: dict[str, Any]) -> None:
     )
 
 
-class AuraInstance(ApiModel):
+class AuraInstance(KindRoot):
     """A Neo4j Aura instance managed (or observed) from Kubernetes."""
 
-    model_config = ConfigDict(json_schema_extra=_root_schema_extra)
+    model_config = ConfigDict(json_schema_extra=_instance_schema)
 
-    api_version: str | None = Field(
-        None,
-        description="Versioned schema of this representation of an object; "
-        "`aura.neo4j.io/v1alpha1`.",
-    )
-    kind: str | None = Field(
-        None, description="REST resource this object represents; `AuraInstance`."
-    )
-    # No description: the API server rejects a CRD that says anything about metadata but its type.
-    metadata: ObjectMeta
     spec: AuraInstanceSpec = Field(
         description="Desired state of the Aura instance. cloudProvider, region, type and memory "
         "are required unless instanceId adopts an existing instance. tenantId, cloudProvider, "

@@ -10,10 +10,15 @@ from pydantic import AwareDatetime, ConfigDict, Field
 from aura_operator.api.base import ApiModel
 from aura_operator.api.cel_rules import immutable, rule, validations
 from aura_operator.api.constants import GROUP
-from aura_operator.api.references import SNAPSHOT_ID_MAX_LENGTH, LocalObjectReference
-from aura_operator.api.resource import ObjectMeta
-from aura_operator.api.snapshot import one_target
-from aura_operator.api.spec import INSTANCE_ID_PATTERN, SecretReference
+from aura_operator.api.references import (
+    SNAPSHOT_ID_MAX_LENGTH,
+    InstanceTarget,
+    LocalObjectReference,
+    TargetDescriptions,
+    one_target,
+)
+from aura_operator.api.resource import KindRoot, root_schema
+from aura_operator.api.spec import InstanceId
 from aura_operator.api.status import INT64, MAP_LIST_BY_TYPE, Condition
 
 RESTORE_KIND: Final = "AuraRestore"
@@ -57,7 +62,7 @@ class RestorePhase(StrEnum):
 _EXACTLY_ONE_SOURCE = " + ".join(f"(has(self.{f}) ? 1 : 0)" for f in SOURCE_FIELDS) + " == 1"
 
 
-class AuraRestoreSpec(ApiModel):
+class AuraRestoreSpec(InstanceTarget):
     """The instance whose data is replaced, and where the data comes from."""
 
     model_config = ConfigDict(
@@ -80,18 +85,15 @@ class AuraRestoreSpec(ApiModel):
         )
     )
 
-    instance_ref: LocalObjectReference | None = Field(
-        None,
-        description="Target: the AuraInstance (in this namespace) whose data is replaced. "
+    described_as = TargetDescriptions(
+        instance_ref="Target: the AuraInstance (in this namespace) whose data is replaced. "
         "Exactly one of instanceRef and instanceId. Immutable.",
-    )
-    instance_id: str | None = Field(
-        None,
-        max_length=8,
-        pattern=INSTANCE_ID_PATTERN,
-        description="Target: id of the Aura instance whose data is replaced. Exactly one of "
+        instance_id="Target: id of the Aura instance whose data is replaced. Exactly one of "
         "instanceRef and instanceId. Immutable.",
+        credentials="Secret with the Aura API credentials in this namespace. "
+        "Defaults to the target AuraInstance's, else the operator-wide Secret. Immutable.",
     )
+
     snapshot_ref: LocalObjectReference | None = Field(
         None,
         description="Source: an AuraSnapshot in this namespace; the operator waits for it to "
@@ -110,17 +112,13 @@ class AuraRestoreSpec(ApiModel):
         description="Source: an AuraInstance in this namespace; Aura overwrites the target "
         "with a fresh snapshot of it. Immutable.",
     )
-    source_instance_id: str | None = Field(
+    source_instance_id: InstanceId | None = Field(
         None,
-        max_length=8,
-        pattern=INSTANCE_ID_PATTERN,
         description="Source: id of an Aura instance; Aura overwrites the target with a fresh "
         "snapshot of it. Immutable.",
     )
-    confirm_instance_id: str | None = Field(
+    confirm_instance_id: InstanceId | None = Field(
         None,
-        max_length=8,
-        pattern=INSTANCE_ID_PATTERN,
         description="Must equal the target's Aura instance id, or nothing is sent (the "
         "restore replaces all of the target's data). Until it does, the status says "
         "Stalled, reason ConfirmationMissing, with the id to put here. The only field that "
@@ -130,11 +128,6 @@ class AuraRestoreSpec(ApiModel):
         False,
         description="Take (and wait for) an AuraSnapshot of the target first, named "
         "`<metadata.name>-before`; its id is recorded in status.snapshotBeforeId. Immutable.",
-    )
-    credentials_secret_ref: SecretReference | None = Field(
-        None,
-        description="Secret with the Aura API credentials in this namespace. Defaults to the "
-        "target AuraInstance's, else the operator-wide Secret. Immutable.",
     )
 
 
@@ -199,8 +192,8 @@ class AuraRestoreStatus(ApiModel):
     )
 
 
-def _root_schema_extra(schema: dict[str, Any]) -> None:
-    schema["required"] = ["spec"]
+def _restore_schema(schema: dict[str, Any], model: type[Any]) -> None:
+    root_schema(schema, model)
     schema.update(
         validations(
             rule(
@@ -216,23 +209,14 @@ def _root_schema_extra(schema: dict[str, Any]) -> None:
     )
 
 
-class AuraRestore(ApiModel):
+class AuraRestore(KindRoot):
     """Replaces all data of an Aura instance, once: restores one of its snapshots in place, or
     overwrites it from another instance or snapshot. Nothing is sent until
     spec.confirmInstanceId equals the target's instance id. Deleting the object neither stops
     nor undoes a restore under way."""
 
-    model_config = ConfigDict(json_schema_extra=_root_schema_extra)
+    model_config = ConfigDict(json_schema_extra=_restore_schema)
 
-    api_version: str | None = Field(
-        None,
-        description="Versioned schema of this representation of an object; "
-        "`aura.neo4j.io/v1alpha1`.",
-    )
-    kind: str | None = Field(
-        None, description="REST resource this object represents; `AuraRestore`."
-    )
-    metadata: ObjectMeta
     spec: AuraRestoreSpec = Field(
         description="Target, source and confirmation. Immutable but for confirmInstanceId: "
         "a new restore is a new AuraRestore."

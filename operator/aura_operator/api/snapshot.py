@@ -9,9 +9,8 @@ from pydantic import AwareDatetime, ConfigDict, Field
 from aura_operator.api.base import ApiModel
 from aura_operator.api.cel_rules import rule, validations
 from aura_operator.api.constants import GROUP
-from aura_operator.api.references import LocalObjectReference
-from aura_operator.api.resource import ObjectMeta
-from aura_operator.api.spec import INSTANCE_ID_PATTERN, SecretReference
+from aura_operator.api.references import InstanceTarget, TargetDescriptions, one_target
+from aura_operator.api.resource import KindRoot
 from aura_operator.api.status import INT64, MAP_LIST_BY_TYPE, Condition
 
 SNAPSHOT_KIND: Final = "AuraSnapshot"
@@ -27,14 +26,6 @@ FORGET_ON_DELETE = (
 )
 
 
-def one_target(kind: str) -> dict[str, Any]:
-    return rule(
-        "has(self.instanceRef) != has(self.instanceId)",
-        f"set exactly one of spec.instanceRef (an AuraInstance in this namespace) and "
-        f"spec.instanceId (an Aura instance id) as the {kind}",
-    )
-
-
 def whole_spec_immutable(kind: str, what: str) -> dict[str, Any]:
     return rule(
         "self == oldSelf",
@@ -42,7 +33,7 @@ def whole_spec_immutable(kind: str, what: str) -> dict[str, Any]:
     )
 
 
-class AuraSnapshotSpec(ApiModel):
+class AuraSnapshotSpec(InstanceTarget):
     """Which Aura instance to snapshot. Immutable: a new snapshot is a new AuraSnapshot."""
 
     model_config = ConfigDict(
@@ -51,24 +42,14 @@ class AuraSnapshotSpec(ApiModel):
             whole_spec_immutable("AuraSnapshot", "create a new AuraSnapshot for a new snapshot"),
         )
     )
-
-    instance_ref: LocalObjectReference | None = Field(
-        None,
-        description="The AuraInstance (in this namespace) whose Aura instance is snapshotted; "
+    described_as = TargetDescriptions(
+        instance_ref="The AuraInstance (in this namespace) whose Aura instance is snapshotted; "
         "the operator waits until it has an instance id. Exactly one of instanceRef and "
         "instanceId.",
-    )
-    instance_id: str | None = Field(
-        None,
-        max_length=8,
-        pattern=INSTANCE_ID_PATTERN,
-        description="Id of the Aura instance to snapshot (8 lowercase hex characters). Exactly "
+        instance_id="Id of the Aura instance to snapshot (8 lowercase hex characters). Exactly "
         "one of instanceRef and instanceId.",
-    )
-    credentials_secret_ref: SecretReference | None = Field(
-        None,
-        description="Secret with the Aura API credentials in this namespace. Defaults to the "
-        "referenced AuraInstance's, else the operator-wide Secret.",
+        credentials="Secret with the Aura API credentials in this namespace. "
+        "Defaults to the referenced AuraInstance's, else the operator-wide Secret.",
     )
 
 
@@ -114,24 +95,9 @@ class AuraSnapshotStatus(ApiModel):
     )
 
 
-def _root_schema_extra(schema: dict[str, Any]) -> None:
-    schema["required"] = ["spec"]
-
-
-class AuraSnapshot(ApiModel):
+class AuraSnapshot(KindRoot):
     __doc__ = f"An on-demand snapshot of a Neo4j Aura instance, taken once. {FORGET_ON_DELETE}"
 
-    model_config = ConfigDict(json_schema_extra=_root_schema_extra)
-
-    api_version: str | None = Field(
-        None,
-        description="Versioned schema of this representation of an object; "
-        "`aura.neo4j.io/v1alpha1`.",
-    )
-    kind: str | None = Field(
-        None, description="REST resource this object represents; `AuraSnapshot`."
-    )
-    metadata: ObjectMeta
     spec: AuraSnapshotSpec = Field(
         description="The instance to snapshot; immutable. The operator takes one snapshot per "
         f"object. {FORGET_ON_DELETE}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import ConfigDict, Field
 
 from aura_operator.api.base import ApiModel
@@ -27,6 +29,9 @@ SIZE_PATTERN = r"^[0-9]+GB$"
 INSTANCE_ID_PATTERN = r"^[0-9a-f]{8}$"
 DNS_SUBDOMAIN_PATTERN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
 REGION_PATTERN = r"^[a-z][a-z0-9-]*$"
+
+InstanceId = Annotated[str, Field(max_length=8, pattern=INSTANCE_ID_PATTERN)]
+"""An Aura instance id: 8 lowercase hex characters."""
 
 IMMUTABLE_FIELDS = (
     "tenantId",
@@ -77,9 +82,7 @@ class ConnectionSecretSpec(ApiModel):
 class CloneSource(ApiModel):
     """An existing Aura instance, and optionally one of its snapshots, to clone at creation."""
 
-    instance_id: str = Field(
-        max_length=8,
-        pattern=INSTANCE_ID_PATTERN,
+    instance_id: InstanceId = Field(
         description="Id of the Aura instance to clone (8 lowercase hex characters).",
     )
     snapshot_id: str | None = Field(
@@ -232,10 +235,8 @@ class AuraInstanceSpec(ApiModel):
         "it, `Retain` leaves it (and the connection Secret) in place. Unset: the operator "
         "setting AURA_DEFAULT_DELETION_POLICY applies, itself `Retain` by default.",
     )
-    instance_id: str | None = Field(
+    instance_id: InstanceId | None = Field(
         None,
-        max_length=8,
-        pattern=INSTANCE_ID_PATTERN,
         description="Adopt this existing Aura instance (8 lowercase hex characters) instead "
         "of creating one. Immutable after creation.",
     )
