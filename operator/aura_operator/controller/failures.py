@@ -53,6 +53,26 @@ async def reject(
     await publish.status(tracked, report)
 
 
+async def call_failed(
+    publish: Publisher, tracked: Tracked, report: Report, error: AuraError
+) -> None:
+    """An Aura call that failed for a passing reason (429, 5xx, no answer): Synced=False with
+    the request id, no Event; the caller looks again later."""
+    report.fields = {**report.fields, "lastRequestId": error.request_id}
+    report.synced = unsynced(error)
+    await publish.status(tracked, report)
+
+
+async def credentials_refused(
+    publish: Publisher, tracked: Tracked, report: Report, error: AuraError
+) -> None:
+    """Aura refused the credentials (401, 403): Stalled until a person fixes the Secret; the
+    caller looks again later."""
+    report.fields = {**report.fields, "lastRequestId": error.request_id}
+    report.stall("CredentialsInvalid", f"Aura refused the credentials: {describe(error)}")
+    await publish.status(tracked, report)
+
+
 async def write_failed(
     publish: Publisher, tracked: Tracked, report: Report, error: AuraError, action: str
 ) -> None:

@@ -1,5 +1,7 @@
 """Machinery shared by the one-shot kinds (AuraSnapshot, AuraRestore): a wake-up timer per
-object, reading the object fresh, and resolving the AuraInstance it points at.
+object, reading the object fresh, and the base of their engines (`OneShotEngine`) with the
+opening of every step: the Aura instance the object points at, the client of its credentials,
+its claims settled.
 
 Each object's engine step is level-based: it reads the object from the API server (never a
 stale watch body), decides from its status what is next, and returns the Aura seconds until it
@@ -12,23 +14,28 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from enum import Enum
+from typing import Any, ClassVar
 
 import kopf
 
 from aura_operator.api import GROUP, PLURAL, VERSION
-from aura_operator.controller.access import Location
-from aura_operator.controller.claims import claims_of, oneshot_refusal
+from aura_operator.aura import AuraClient
+from aura_operator.controller.access import Accounts, Location
+from aura_operator.controller.claims import RECHECK_CLAIM, claims_of, oneshot_refusal
 from aura_operator.controller.conditions import STALLED, find
 from aura_operator.controller.kube import KubeClient, ObjectRef
 from aura_operator.controller.publishing import Publisher
 from aura_operator.controller.reporting import Report
+from aura_operator.controller.secrets import CredentialsProblem
 from aura_operator.controller.settings import OperatorSettings
 from aura_operator.controller.tracking import Key, Tracked
 
 logger = logging.getLogger("aura_operator.controller")
 
 RETRY_AFTER_ERROR = 60.0  # Aura seconds after a step failed unexpectedly (API server down...)
+WAIT_FOR_INSTANCE = 30.0  # Aura seconds between looks at an AuraInstance without an id yet
+RECHECK_SECRET = 30.0  # Aura seconds between looks at credentials that cannot be used
 INSTANCE_CLAIMED = "InstanceClaimed"
 
 Step = Callable[[ObjectRef], Awaitable[float | None]]
@@ -198,8 +205,116 @@ def stalled_for_claim(status: dict[str, Any]) -> bool:
     )
 
 
-Build = Callable[[kopf.Memo], Step]
-"""Builds a kind's step from the clients the startup handler put in the memo."""
+class Hold(Enum):
+    """Why a step cannot go on yet; the status says so, with the fields its kind adds."""
+
+    NO_INSTANCE = "no-instance"
+    """The instance is not known yet (the referenced AuraInstance has none, or is missing)."""
+    CREDENTIALS = "credentials"
+    """The credentials Secret is missing, incomplete or not allowed."""
+    CLAIMED = "claimed"
+    """Another AuraInstance owns an instance the object would change or read from."""
+
+
+@dataclass(frozen=True)
+class Reached:
+    """What a step goes on with once the opening passed."""
+
+    instance_id: str
+    client: AuraClient
+    target: Target
+
+
+class OneShotEngine:
+    """The base of a one-shot kind's engine: its clients, and the opening every step shares
+    (`reach`): the Aura instance the object points at, the Aura client of its credentials, and
+    its claims settled before anything is requested."""
+
+    kind: ClassVar[str]
+
+    def __init__(
+        self,
+        *,
+        settings: OperatorSettings,
+        kube: KubeClient,
+        accounts: Accounts,
+        publish: Publisher,
+    ) -> None:
+        self.settings = settings
+        self.kube = kube
+        self.accounts = accounts
+        self.publish = publish
+
+    async def step(self, ref: ObjectRef) -> float | None:
+        """One level-based step: returns the Aura seconds until the next (None: never, until
+        the object changes)."""
+        raise NotImplementedError
+
+    async def other_uses(self, tracked: Tracked) -> dict[str, str | None]:
+        """The instances besides the target the object would use, by role: their claims are
+        checked too."""
+        return {}
+
+    def held_fields(self, tracked: Tracked, hold: Hold, instance_id: str | None) -> dict[str, Any]:
+        """The status fields the kind writes besides the conditions when `reach` holds the
+        object (`instance_id`: None while not known)."""
+        return {}
+
+    async def reach(
+        self,
+        tracked: Tracked,
+        *,
+        requested: bool,
+        committed: str | None,
+    ) -> Reached | float:
+        """The instance of spec.instanceRef/instanceId, or once `requested` the `committed` one:
+        once requested, the object belongs to the instance it was requested of, whatever
+        becomes of the AuraInstance that named it. Returns the Aura seconds until the next
+        look instead when the step cannot go on (the status says why)."""
+        ref, spec = tracked.ref, tracked.spec
+        target = await resolve_instance(
+            self.kube,
+            self.settings,
+            ref.namespace,
+            instance_ref=spec.get("instanceRef"),
+            instance_id=spec.get("instanceId"),
+            credentials_ref=spec.get("credentialsSecretRef"),
+        )
+        instance_id = committed if requested else target.instance_id
+        if instance_id is None:
+            report = Report(fields=self.held_fields(tracked, Hold.NO_INSTANCE, None))
+            report.ready_if(False, "WaitingForInstance", target.waiting)
+            await self.publish.status(tracked, report)
+            return WAIT_FOR_INSTANCE
+        try:
+            access = await self.accounts.at(target.credentials, requester=ref.namespace)
+        except CredentialsProblem as problem:
+            report = Report(fields=self.held_fields(tracked, Hold.CREDENTIALS, instance_id))
+            report.stall(problem.reason, str(problem))
+            await self.publish.status(tracked, report)
+            return RECHECK_SECRET
+        # Claims are settled before anything is requested; a request already made is only
+        # followed (reads), whoever claims the instance since.
+        if not requested:
+            others = await self.other_uses(tracked)
+            refusal = await claim_refusal(
+                self.kube,
+                self.settings,
+                kind=self.kind,
+                namespace=ref.namespace,
+                uses={"target": instance_id, **others},
+            )
+            if refusal is not None:
+                report = Report(fields=self.held_fields(tracked, Hold.CLAIMED, instance_id))
+                report.stall(INSTANCE_CLAIMED, refusal)
+                await self.publish.status(tracked, report)
+                return RECHECK_CLAIM
+            if stalled_for_claim(tracked.status):  # the owner is gone: clear the stall
+                report = Report()
+                report.not_stalled()
+                await self.publish.status(tracked, report)
+                return 0.0  # read it again
+        return Reached(instance_id, access.client, target)
 
 
 def register_kind(
@@ -208,7 +323,7 @@ def register_kind(
     *,
     plural: str,
     kind: str,
-    build: Build,
+    engine: type[OneShotEngine],
     on_spec_change: bool,
 ) -> None:
     """kopf wiring of a one-shot kind: every cause runs the step now; the step's answer sets
@@ -216,6 +331,15 @@ def register_kind(
     resource = (GROUP, VERSION, plural)
     memo_key = f"{plural}_timers"
     name = kind.lower()
+
+    def build(memo: kopf.Memo) -> Step:
+        metrics = memo.metrics
+        return engine(
+            settings=settings,
+            kube=memo.kube,
+            accounts=Accounts(settings, memo.aura, memo.kube),
+            publish=OneShotPublisher(memo.kube, lambda r: metrics.reconcile_errors.labels(r).inc()),
+        ).step
 
     def timers_of(memo: kopf.Memo) -> Timers:
         timers: Timers | None = getattr(memo, memo_key, None)

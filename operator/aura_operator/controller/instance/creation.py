@@ -24,7 +24,7 @@ from aura_operator.aura import (
     Result,
     request_id_text,
 )
-from aura_operator.controller.failures import describe, reject, write_failed
+from aura_operator.controller.failures import credentials_refused, describe, reject, write_failed
 from aura_operator.controller.instance.connection import (
     ConnectionSecrets,
     SecretConflict,
@@ -145,12 +145,8 @@ class Creator:
         # Refused creates go back to Pending: nothing exists in Aura, and a Stalled object
         # must not be counted (or shown) as Creating.
         except AuraAuthError as error:
-            report = Report(
-                phase=Phase.PENDING,
-                fields={"createIntent": None, "lastRequestId": error.request_id},
-            )
-            report.stall("CredentialsInvalid", f"Aura refused the credentials: {describe(error)}")
-            await self.publish.status(tracked, report)
+            report = Report(phase=Phase.PENDING, fields={"createIntent": None})
+            await credentials_refused(self.publish, tracked, report, error)
             return RECHECK_CREDENTIALS
         except (AuraClientError, AuraNotFound, AuraConflict) as error:
             # Aura answered and did not create: a spec it refuses (unknown tenant included).

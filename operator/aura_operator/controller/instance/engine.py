@@ -27,7 +27,13 @@ from aura_operator.aura import (
 from aura_operator.controller import conditions
 from aura_operator.controller.access import Access, Accounts
 from aura_operator.controller.claims import RECHECK_CLAIM
-from aura_operator.controller.failures import describe, reject, unsynced, write_failed
+from aura_operator.controller.failures import (
+    credentials_refused,
+    describe,
+    reject,
+    unsynced,
+    write_failed,
+)
 from aura_operator.controller.instance.claiming import ClaimKeeper
 from aura_operator.controller.instance.connection import ConnectionSecrets, SecretConflict
 from aura_operator.controller.instance.creation import (
@@ -121,13 +127,7 @@ class Engine:
     async def reconcile(self, tracked: Tracked, *, lane: Lane) -> None:
         """Run `ensure` now for a user-driven cause, ahead of any background read."""
         await self.cancel_background_read(tracked)
-        try:
-            async with tracked.lock:
-                delay = await self._timed_ensure(tracked, lane)
-        except ObjectGone:
-            self._vanished(tracked)
-            return
-        self.schedule(tracked.key, delay)
+        await self._ensure_and_schedule(tracked, lane)
 
     async def observe(self, key: Key) -> None:
         """The observer's periodic look (background lane)."""
@@ -138,13 +138,16 @@ class Engine:
         # A user's change not carried out yet (a write that failed, Aura busy) keeps the
         # user's lane when it is retried from here.
         lane = Lane.INTENT if sync_now or self._user_change_pending(tracked) else Lane.BACKGROUND
+        await self._ensure_and_schedule(tracked, lane)
+
+    async def _ensure_and_schedule(self, tracked: Tracked, lane: Lane) -> None:
         try:
             async with tracked.lock:
                 delay = await self._timed_ensure(tracked, lane)
         except ObjectGone:
             self._vanished(tracked)
             return
-        self.schedule(key, delay)
+        self.schedule(tracked.key, delay)
 
     def _vanished(self, tracked: Tracked) -> None:
         """The object is gone from the API server: nothing more to do for it (a newer object
@@ -310,9 +313,7 @@ class Engine:
                 return await self._ensure_created(tracked, desired, access)
             return await self._ensure_matches(tracked, desired, access, instance_id, lane)
         except AuraAuthError as error:
-            report.fields["lastRequestId"] = error.request_id
-            report.stall("CredentialsInvalid", f"Aura refused the credentials: {describe(error)}")
-            await self.publish.status(tracked, report)
+            await credentials_refused(self.publish, tracked, report, error)
             return RECHECK_CREDENTIALS
 
     async def _ensure_created(

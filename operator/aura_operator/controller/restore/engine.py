@@ -40,20 +40,22 @@ from aura_operator.aura import (
     Result,
     is_transitional,
 )
-from aura_operator.controller.access import Accounts
-from aura_operator.controller.claims import RECHECK_CLAIM
 from aura_operator.controller.conditions import READY, STALLED, find, is_true
-from aura_operator.controller.failures import describe, reject, unsynced
-from aura_operator.controller.kube import KubeClient, KubeError, ObjectRef, now_rfc3339
+from aura_operator.controller.failures import (
+    call_failed,
+    credentials_refused,
+    describe,
+    reject,
+)
+from aura_operator.controller.kube import KubeError, ObjectRef, now_rfc3339
 from aura_operator.controller.oneshot import (
-    INSTANCE_CLAIMED,
+    Hold,
+    OneShotEngine,
+    Reached,
     Target,
-    claim_refusal,
     read_tracked,
     resolve_instance,
-    stalled_for_claim,
 )
-from aura_operator.controller.publishing import Publisher
 from aura_operator.controller.reporting import Report
 from aura_operator.controller.restore.decisions import (
     LATE_COMMIT,
@@ -68,8 +70,6 @@ from aura_operator.controller.restore.decisions import (
     lost_answer_outcome,
 )
 from aura_operator.controller.schedule import next_read_delay
-from aura_operator.controller.secrets import CredentialsProblem
-from aura_operator.controller.settings import OperatorSettings
 from aura_operator.controller.timestamps import parse_time, rfc3339
 from aura_operator.controller.tracking import Tracked
 
@@ -103,19 +103,11 @@ class Waiting(Exception):
         self.delay = delay
 
 
-class RestoreEngine:
-    def __init__(
-        self,
-        *,
-        settings: OperatorSettings,
-        kube: KubeClient,
-        accounts: Accounts,
-        publish: Publisher,
-    ) -> None:
-        self.settings = settings
-        self.kube = kube
-        self.accounts = accounts
-        self.publish = publish
+class RestoreEngine(OneShotEngine):
+    kind = RESTORE_KIND
+
+    def __init__(self, **clients: Any) -> None:
+        super().__init__(**clients)
         self._last_read_age: dict[str, float] = {}
         """By uid: the intent's age (Aura seconds) at the last read of a lost answer's target."""
 
@@ -123,57 +115,24 @@ class RestoreEngine:
         tracked = await read_tracked(self.kube, ref)
         if tracked is None or settled(tracked.status):
             return None
-        spec, status = tracked.spec, tracked.status
-        target = await resolve_instance(
-            self.kube,
-            self.settings,
-            ref.namespace,
-            instance_ref=spec.get("instanceRef"),
-            instance_id=spec.get("instanceId"),
-            credentials_ref=spec.get("credentialsSecretRef"),
-        )
-        target_id = status.get("instanceId") if status.get("startedAt") else target.instance_id
+        status = tracked.status
         intent = status.get("operationIntent")
-        target_id = intent["instanceId"] if intent else target_id
-        if target_id is None:
-            return await self._wait(tracked, "WaitingForInstance", target.waiting)
-        try:
-            access = await self.accounts.at(target.credentials, requester=ref.namespace)
-        except CredentialsProblem as problem:
-            report = Report(fields={"instanceId": target_id})
-            report.stall(problem.reason, str(problem))
-            await self.publish.status(tracked, report)
-            return WAIT
-        # Claims are settled before anything is requested; a request already made is only
-        # followed (reads), whoever claims the instance since.
-        if not status.get("startedAt") and not intent:
-            refusal = await claim_refusal(
-                self.kube,
-                self.settings,
-                kind=RESTORE_KIND,
-                namespace=ref.namespace,
-                uses={"target": target_id, "source": await self._source_instance_id(tracked)},
-            )
-            if refusal is not None:
-                report = Report(fields={"instanceId": target_id, "phase": RestorePhase.PENDING})
-                report.stall(INSTANCE_CLAIMED, refusal)
-                await self.publish.status(tracked, report)
-                return RECHECK_CLAIM
-            if stalled_for_claim(status):  # the owner is gone: clear the stall, read again
-                report = Report()
-                report.not_stalled()
-                await self.publish.status(tracked, report)
-                return 0.0
+        reached = await self.reach(
+            tracked,
+            requested=bool(status.get("startedAt") or intent),
+            committed=intent["instanceId"] if intent else status.get("instanceId"),
+        )
+        if not isinstance(reached, Reached):
+            return reached
+        client, target_id, target = reached.client, reached.instance_id, reached.target
         try:
             if status.get("startedAt"):
-                return await self._follow(tracked, access.client, target_id)
+                return await self._follow(tracked, client, target_id)
             if intent:
-                return await self._recover(tracked, access.client, target_id)
-            return await self._start(tracked, access.client, target_id, target)
+                return await self._recover(tracked, client, target_id)
+            return await self._start(tracked, client, target_id, target)
         except AuraAuthError as error:
-            report = Report(fields={"lastRequestId": error.request_id})
-            report.stall("CredentialsInvalid", f"Aura refused the credentials: {describe(error)}")
-            await self.publish.status(tracked, report)
+            await credentials_refused(self.publish, tracked, Report(), error)
             return RECHECK_CREDENTIALS
         except Waiting as waiting:
             await self._wait(tracked, waiting.reason, str(waiting))
@@ -186,10 +145,15 @@ class RestoreEngine:
             await self.publish.status(tracked, report)
             return None
         except AuraError as error:  # a read failed for a passing reason
-            report = Report(fields={"lastRequestId": error.request_id})
-            report.synced = unsynced(error)
-            await self.publish.status(tracked, report)
+            await call_failed(self.publish, tracked, Report(), error)
             return RETRY_LATER
+
+    def held_fields(self, tracked: Tracked, hold: Hold, instance_id: str | None) -> dict[str, Any]:
+        if hold is Hold.NO_INSTANCE:
+            return {"phase": tracked.status.get("phase") or RestorePhase.PENDING}
+        if hold is Hold.CREDENTIALS:
+            return {"instanceId": instance_id}
+        return {"instanceId": instance_id, "phase": RestorePhase.PENDING}
 
     async def _wait(self, tracked: Tracked, reason: str, message: str) -> float:
         report = Report(fields={"phase": tracked.status.get("phase") or RestorePhase.PENDING})
@@ -281,17 +245,16 @@ class RestoreEngine:
             await self.publish.status(tracked, report)
             return RETRY_LATER
         except AuraRateLimited as error:
-            report = Report(fields={"operationIntent": None, "lastRequestId": error.request_id})
-            report.synced = unsynced(error)
-            await self.publish.status(tracked, report)
+            await call_failed(
+                self.publish, tracked, Report(fields={"operationIntent": None}), error
+            )
             return RETRY_LATER
         except (AuraClientError, AuraNotFound) as error:
             await self._refused(tracked, error)
             return None
         except AuraAuthError as error:
-            report = Report(fields={"operationIntent": None, "lastRequestId": error.request_id})
-            report.stall("CredentialsInvalid", f"Aura refused the credentials: {describe(error)}")
-            await self.publish.status(tracked, report)
+            report = Report(fields={"operationIntent": None})
+            await credentials_refused(self.publish, tracked, report, error)
             return RECHECK_CREDENTIALS
         except AuraServerError as error:
             if is_clone_too_small(error.message):
@@ -335,9 +298,7 @@ class RestoreEngine:
             f"({describe(error)}); reading the instance before anything else",
             warning=True,
         )
-        report = Report(fields={"lastRequestId": error.request_id})
-        report.synced = unsynced(error)
-        await self.publish.status(tracked, report)
+        await call_failed(self.publish, tracked, Report(), error)
         return await self._recover(tracked, client, target_id)
 
     async def _started(
@@ -462,9 +423,7 @@ class RestoreEngine:
         except AuraAuthError:
             raise
         except AuraError as error:
-            report = Report(fields={"lastRequestId": error.request_id})
-            report.synced = unsynced(error)
-            await self.publish.status(tracked, report)
+            await call_failed(self.publish, tracked, Report(), error)
             return RETRY_LATER
         status = observed.value.status
         report = Report(
@@ -508,15 +467,7 @@ class RestoreEngine:
         if spec.get("sourceInstanceId"):
             return Source(instance_id=str(spec["sourceInstanceId"]))
         if spec.get("sourceInstanceRef"):
-            found = await resolve_instance(
-                self.kube,
-                self.settings,
-                namespace,
-                instance_ref=spec["sourceInstanceRef"],
-                instance_id=None,
-                credentials_ref=None,
-                field="spec.sourceInstanceRef",
-            )
+            found = await self._source_instance(tracked)
             if found.instance_id is None:
                 raise Waiting("WaitingForSource", found.waiting)
             return Source(instance_id=found.instance_id)
@@ -529,6 +480,21 @@ class RestoreEngine:
             raise Waiting("WaitingForSource", f"AuraSnapshot {namespace}/{name} is not Ready")
         return Source(instance_id=status.get("instanceId"), snapshot_id=status["snapshotId"])
 
+    async def _source_instance(self, tracked: Tracked) -> Target:
+        """The AuraInstance of spec.sourceInstanceRef (its credentials are not used)."""
+        return await resolve_instance(
+            self.kube,
+            self.settings,
+            tracked.ref.namespace,
+            instance_ref=tracked.spec["sourceInstanceRef"],
+            instance_id=None,
+            credentials_ref=None,
+            field="spec.sourceInstanceRef",
+        )
+
+    async def other_uses(self, tracked: Tracked) -> dict[str, str | None]:
+        return {"source": await self._source_instance_id(tracked)}
+
     async def _source_instance_id(self, tracked: Tracked) -> str | None:
         """The source's Aura instance id as far as the API server tells it (None: not known
         yet, or a bare snapshotId), read before anything is sent."""
@@ -536,15 +502,7 @@ class RestoreEngine:
         if spec.get("sourceInstanceId"):
             return str(spec["sourceInstanceId"])
         if spec.get("sourceInstanceRef"):
-            found = await resolve_instance(
-                self.kube,
-                self.settings,
-                namespace,
-                instance_ref=spec["sourceInstanceRef"],
-                instance_id=None,
-                credentials_ref=None,
-            )
-            return found.instance_id
+            return (await self._source_instance(tracked)).instance_id
         if spec.get("snapshotRef"):
             name = str(spec["snapshotRef"]["name"])
             snapshot = await self.kube.get_object(SNAPSHOT_PLURAL, namespace, name)

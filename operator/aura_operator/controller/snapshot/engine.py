@@ -26,8 +26,6 @@ from aura_operator.aura import (
     Lane,
     Snapshot,
 )
-from aura_operator.controller.access import Accounts
-from aura_operator.controller.claims import RECHECK_CLAIM
 from aura_operator.controller.conditions import (
     READY,
     STALLED,
@@ -36,19 +34,19 @@ from aura_operator.controller.conditions import (
     find,
     is_true,
 )
-from aura_operator.controller.failures import describe, reject, unsynced
-from aura_operator.controller.kube import KubeClient, KubeError, ObjectRef
-from aura_operator.controller.oneshot import (
-    INSTANCE_CLAIMED,
-    claim_refusal,
-    read_tracked,
-    resolve_instance,
-    stalled_for_claim,
+from aura_operator.controller.failures import (
+    call_failed,
+    credentials_refused,
+    describe,
+    reject,
 )
-from aura_operator.controller.publishing import Publisher
+from aura_operator.controller.kube import KubeError, ObjectRef
+from aura_operator.controller.oneshot import (
+    OneShotEngine,
+    Reached,
+    read_tracked,
+)
 from aura_operator.controller.reporting import Report
-from aura_operator.controller.secrets import CredentialsProblem
-from aura_operator.controller.settings import OperatorSettings
 from aura_operator.controller.snapshot.decisions import (
     Progress,
     days_to_list,
@@ -61,8 +59,6 @@ from aura_operator.controller.tracking import Tracked
 
 logger = logging.getLogger("aura_operator.controller")
 
-WAIT_FOR_INSTANCE = 30.0  # Aura seconds between looks at an AuraInstance without an id yet
-RECHECK_SECRET = 30.0
 RECHECK_CREDENTIALS = 300.0
 NOT_ALLOWED_WAIT = 60.0
 """After a 409 (the scheduled snapshot after a create, or another operation): ask again then."""
@@ -78,19 +74,11 @@ FIRST_READ = 45.0
 READ_INTERVAL = 30.0
 
 
-class SnapshotEngine:
-    def __init__(
-        self,
-        *,
-        settings: OperatorSettings,
-        kube: KubeClient,
-        accounts: Accounts,
-        publish: Publisher,
-    ) -> None:
-        self.settings = settings
-        self.kube = kube
-        self.accounts = accounts
-        self.publish = publish
+class SnapshotEngine(OneShotEngine):
+    kind = SNAPSHOT_KIND
+
+    def __init__(self, **clients: Any) -> None:
+        super().__init__(**clients)
         self._empty_listings: dict[str, int] = {}
         """By object uid: listings that showed no snapshot for the open intent."""
 
@@ -101,52 +89,14 @@ class SnapshotEngine:
         status = tracked.status
         if settled(status):
             return None  # a Completed or Failed snapshot never changes
-        spec = tracked.spec
-        target = await resolve_instance(
-            self.kube,
-            self.settings,
-            ref.namespace,
-            instance_ref=spec.get("instanceRef"),
-            instance_id=spec.get("instanceId"),
-            credentials_ref=spec.get("credentialsSecretRef"),
+        reached = await self.reach(
+            tracked,
+            requested=bool(status.get("snapshotId") or status.get("snapshotIntent")),
+            committed=status.get("instanceId"),
         )
-        # Once requested, the snapshot belongs to the instance it was requested of, whatever
-        # becomes of the AuraInstance that named it.
-        requested = status.get("snapshotId") or status.get("snapshotIntent")
-        instance_id = status.get("instanceId") if requested else target.instance_id
-        if instance_id is None:
-            report = Report()
-            report.ready_if(False, "WaitingForInstance", target.waiting)
-            await self.publish.status(tracked, report)
-            return WAIT_FOR_INSTANCE
-        try:
-            access = await self.accounts.at(target.credentials, requester=ref.namespace)
-        except CredentialsProblem as problem:
-            report = Report()
-            report.stall(problem.reason, str(problem))
-            await self.publish.status(tracked, report)
-            return RECHECK_SECRET
-        client = access.client
-        # Claims are settled before anything is requested; a request already made is only
-        # followed (reads), whoever claims the instance since.
-        if not requested:
-            refusal = await claim_refusal(
-                self.kube,
-                self.settings,
-                kind=SNAPSHOT_KIND,
-                namespace=ref.namespace,
-                uses={"target": instance_id},
-            )
-            if refusal is not None:
-                report = Report()
-                report.stall(INSTANCE_CLAIMED, refusal)
-                await self.publish.status(tracked, report)
-                return RECHECK_CLAIM
-            if stalled_for_claim(status):  # the owner is gone: clear the stall, read again
-                report = Report()
-                report.not_stalled()
-                await self.publish.status(tracked, report)
-                return 0.0
+        if not isinstance(reached, Reached):
+            return reached
+        client, instance_id = reached.client, reached.instance_id
         try:
             if status.get("snapshotId"):
                 return await self._follow(tracked, client, instance_id, status["snapshotId"])
@@ -154,9 +104,7 @@ class SnapshotEngine:
                 return await self._recover(tracked, client, instance_id)
             return await self._take(tracked, client, instance_id)
         except AuraAuthError as error:
-            report = Report(fields={"lastRequestId": error.request_id})
-            report.stall("CredentialsInvalid", f"Aura refused the credentials: {describe(error)}")
-            await self.publish.status(tracked, report)
+            await credentials_refused(self.publish, tracked, Report(), error)
             return RECHECK_CREDENTIALS
 
     # take ---------------------------------------------------------------------------------
@@ -173,9 +121,7 @@ class SnapshotEngine:
         except AuraAuthError:
             raise
         except AuraError as error:
-            report = Report(fields={"lastRequestId": error.request_id})
-            report.synced = unsynced(error)
-            await self.publish.status(tracked, report)
+            await call_failed(self.publish, tracked, Report(), error)
             return RETRY_LATER
         intent = {"instanceId": instance_id, "requestedAt": rfc3339(requested_at)}
         try:
@@ -213,9 +159,7 @@ class SnapshotEngine:
             await self.publish.status(tracked, report)
             return None
         except AuraRateLimited as error:
-            report = Report(fields={"snapshotIntent": None, "lastRequestId": error.request_id})
-            report.synced = unsynced(error)
-            await self.publish.status(tracked, report)
+            await call_failed(self.publish, tracked, Report(fields={"snapshotIntent": None}), error)
             return RETRY_LATER
         except AuraClientError as error:
             # 400, 402 (no snapshots on this plan), 420...: Aura answered and took nothing.
@@ -223,9 +167,8 @@ class SnapshotEngine:
             await reject(self.publish, tracked, report, error, clear_intent=False)
             return None
         except AuraAuthError as error:
-            report = Report(fields={"snapshotIntent": None, "lastRequestId": error.request_id})
-            report.stall("CredentialsInvalid", f"Aura refused the credentials: {describe(error)}")
-            await self.publish.status(tracked, report)
+            report = Report(fields={"snapshotIntent": None})
+            await credentials_refused(self.publish, tracked, report, error)
             return RECHECK_CREDENTIALS
         except AuraError as error:
             # A 5xx, a timeout, an answer that never came: Aura may have taken it.
@@ -236,9 +179,7 @@ class SnapshotEngine:
                 f"({describe(error)}); looking for it in Aura's snapshot list",
                 warning=True,
             )
-            report = Report(fields={"lastRequestId": error.request_id})
-            report.synced = unsynced(error)
-            await self.publish.status(tracked, report)
+            await call_failed(self.publish, tracked, Report(), error)
             return await self._recover(tracked, client, instance_id)
         snapshot_id = result.value.snapshot_id
         report = Report(
@@ -342,9 +283,7 @@ class SnapshotEngine:
         except AuraAuthError:
             raise
         except AuraError as error:
-            report.fields["lastRequestId"] = error.request_id
-            report.synced = unsynced(error)
-            await self.publish.status(tracked, report)
+            await call_failed(self.publish, tracked, report, error)
             return RETRY_LATER
         candidates = matching_snapshots(
             listing,

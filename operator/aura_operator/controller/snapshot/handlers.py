@@ -6,28 +6,17 @@ from __future__ import annotations
 import kopf
 
 from aura_operator.api.snapshot import SNAPSHOT_KIND, SNAPSHOT_PLURAL
-from aura_operator.controller.access import Accounts
-from aura_operator.controller.oneshot import OneShotPublisher, Step, register_kind
+from aura_operator.controller.oneshot import register_kind
 from aura_operator.controller.settings import OperatorSettings
 from aura_operator.controller.snapshot.engine import SnapshotEngine
 
 
 def register_snapshot_handlers(registry: kopf.OperatorRegistry, settings: OperatorSettings) -> None:
-    def build(memo: kopf.Memo) -> Step:
-        metrics = memo.metrics
-        engine = SnapshotEngine(
-            settings=settings,
-            kube=memo.kube,
-            accounts=Accounts(settings, memo.aura, memo.kube),
-            publish=OneShotPublisher(memo.kube, lambda r: metrics.reconcile_errors.labels(r).inc()),
-        )
-        return engine.step
-
     register_kind(
         registry,
         settings,
         plural=SNAPSHOT_PLURAL,
         kind=SNAPSHOT_KIND,
-        build=build,
+        engine=SnapshotEngine,
         on_spec_change=False,
     )
