@@ -114,3 +114,13 @@ def test_the_fleet_counts_what_waits_for_aura() -> None:
     ]:
         fleet.track(body(name, phase))
     assert fleet.in_transition() == 4
+
+
+@pytest.mark.parametrize("status", ["restoring", "overwriting", "creating", "destroying"])
+def test_a_start_time_from_a_clock_ahead_of_this_one_never_delays_the_next_read(
+    status: str,
+) -> None:
+    # A restore's startedAt is the wall clock of the pod that sent it; read after a failover by
+    # a pod whose clock is an hour behind, the operation seems to start an hour from now.
+    from_the_future = next_read_delay(status, -3600.0)
+    assert from_the_future <= next_read_delay(status, 0.0)

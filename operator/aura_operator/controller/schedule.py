@@ -60,6 +60,9 @@ def next_read_delay(status: str, elapsed: float, spacing: float = math.inf) -> f
     been in it for `elapsed` seconds, when the budget allows one read of it every `spacing`
     seconds (`read_spacing`; infinite: as if the budget were busy)."""
     expected = EXPECTED_DURATION.get(status, UNKNOWN_STATUS_DURATION)
+    # A start recorded by another clock (a restore's startedAt, written by the pod that sent
+    # it) may lie in this clock's future: that is a start just now, not a later one.
+    elapsed = max(0.0, elapsed)
     spacing = max(MIN_SPACING, spacing)
     load = min(1.0, spacing / LOADED_SPACING)
     factor = EARLIEST_READ_FACTOR + (FIRST_READ_FACTOR - EARLIEST_READ_FACTOR) * load
