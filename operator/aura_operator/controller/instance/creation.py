@@ -84,7 +84,12 @@ class Creator:
         if problem is not None:
             return problem
         async with self._in_flight:
-            return await self._create(tracked, desired, client, tenant_id)
+            outcome = await self._create(tracked, desired, client, tenant_id)
+        if isinstance(outcome, asyncio.Task):
+            # Aura answered: its slot is free for others while the answer is stored, which
+            # may take retries (an API server refusing the status write) that block nobody.
+            return await asyncio.shield(outcome)
+        return outcome
 
     async def _reserve_secret(self, tracked: Tracked, desired: Desired) -> float | None:
         """None when the connection Secret is reserved for this object; else the report is
@@ -107,7 +112,8 @@ class Creator:
 
     async def _create(
         self, tracked: Tracked, desired: Desired, client: AuraClient, tenant_id: str
-    ) -> float | None:
+    ) -> float | asyncio.Task[float] | None:
+        """Aura seconds until the next look, or the task storing Aura's answer."""
         try:
             # Aura's clock, not the pod's: the recovery compares it with Aura's `created_at`.
             requested_at = await client.aura_time(lane=Lane.CREATE)
@@ -166,7 +172,7 @@ class Creator:
         task = asyncio.create_task(self._store(tracked, desired, result, client))
         self.storing.add(task)
         task.add_done_callback(self.storing.discard)
-        return await asyncio.shield(task)
+        return task
 
     @staticmethod
     async def _send(
