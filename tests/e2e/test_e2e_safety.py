@@ -59,6 +59,8 @@ async def test_killed_after_aura_committed_the_create_restarts_without_a_duplica
     assert "NEO4J_PASSWORD" not in secret
     warning = await operator.wait_event("movies", "AdoptedAfterLostAnswer")
     assert warning["type"] == "Warning"
+    listings = await operator.aura_requests("GET", "/v1/instances")  # traceable: which one
+    assert any(f"request id {r['request_id']}" in warning["message"] for r in listings)
 
 
 async def test_a_dropped_create_answer_is_recovered_by_listing_not_by_posting_again(

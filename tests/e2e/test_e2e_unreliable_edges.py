@@ -216,6 +216,8 @@ async def test_a_create_that_really_failed_is_sent_again_after_the_window_despit
     # A commit later than the window would be a duplicate: the Event says what to look for.
     assert event["type"] == "Warning"
     assert obj["status"]["createIntent"]["requestedAt"] in event["message"]
+    listings = await operator.aura_requests("GET", "/v1/instances")  # the deciding listing's id
+    assert any(f"request id {r['request_id']}" in event["message"] for r in listings)
 
 
 @pytest.mark.parametrize(  # slower time: the three creates go out within an Aura second

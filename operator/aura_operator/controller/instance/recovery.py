@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from aura_operator.api import Phase
-from aura_operator.aura import AuraClient, AuraError, InstanceSummary
+from aura_operator.aura import AuraClient, AuraError, InstanceSummary, request_id_text
 from aura_operator.controller.failures import unsynced
 from aura_operator.controller.instance.claiming import ClaimKeeper
 from aura_operator.controller.instance.connection import ConnectionSecrets
@@ -146,10 +146,10 @@ class Recovery:
             await self.publish.status(tracked, report)
             return RETRY_LISTING * 10
         if len(candidates) == 1:
-            await self._adopt_listed(tracked, desired, candidates[0], report)
+            await self._adopt_listed(tracked, desired, candidates[0], report, listing.request_id)
             return 0.0  # read it at once: Ready follows from Aura's answer
         if listing.as_of >= conclusive_at:
-            return await self._did_not_happen(tracked, intent, report)
+            return await self._did_not_happen(tracked, intent, report, listing.request_id)
         intent.update(
             listings=int(intent.get("listings") or 0) + 1,
             lastListedAt=rfc3339(listing.as_of),
@@ -173,7 +173,7 @@ class Recovery:
         )
 
     async def _did_not_happen(
-        self, tracked: Tracked, intent: dict[str, Any], report: Report
+        self, tracked: Tracked, intent: dict[str, Any], report: Report, request_id: str | None
     ) -> float:
         # Listed CONFIRM_WINDOW after the intent and not there: the create did not happen.
         # The intent is cleared; the next reconcile creates afresh with a new intent.
@@ -188,7 +188,7 @@ class Recovery:
             f"{intent['requestedAt']}, Aura's clock); creating it again. Should Aura still "
             "commit the interrupted create, a second instance of that name created after that "
             "time appears in the tenant, billed and managed by nothing: delete it in the Aura "
-            "console",
+            f"console. Deciding listing: {request_id_text(request_id)}",
             warning=True,
         )
         return 0.0
@@ -211,7 +211,12 @@ class Recovery:
         return True
 
     async def _adopt_listed(
-        self, tracked: Tracked, desired: Desired, found: InstanceSummary, report: Report
+        self,
+        tracked: Tracked,
+        desired: Desired,
+        found: InstanceSummary,
+        report: Report,
+        request_id: str | None,
     ) -> None:
         details = ConnectionDetails(
             instance_id=found.id,
@@ -229,6 +234,7 @@ class Recovery:
             tracked,
             "AdoptedAfterLostAnswer",
             f"Found Aura instance {found.id} created by the interrupted request; adopted it"
-            + ("" if has_password else " without its password: reset it in the Aura console"),
+            + ("" if has_password else " without its password: reset it in the Aura console")
+            + f"; listing {request_id_text(request_id)}",
             warning=not has_password,
         )
