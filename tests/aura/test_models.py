@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+from pydantic import ValidationError
+
 from aura_operator.aura import (
     CreatedInstance,
     CreateInstanceRequest,
@@ -89,6 +92,36 @@ def test_created_instance_password_is_secret_in_repr_and_dump() -> None:
     assert "hunter2" not in repr(created)
     assert "hunter2" not in str(created)
     assert "hunter2" not in created.model_dump_json()
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("username", None),
+        ("connection_url", 42),
+        ("name", ["not", "a", "name"]),
+        ("vector_optimized", "perhaps"),
+        ("tenant_id", {"id": "t"}),
+    ],
+)
+def test_a_malformed_detail_of_the_202_does_not_cost_the_password(
+    field: str, value: object
+) -> None:
+    """The 202 is the only response that ever holds the password: a detail Aura sends in an
+    unexpected shape is dropped (its default is used), the id and the password are kept."""
+    body = {**FULL_INSTANCE, "username": "neo4j", "password": "hunter2-very-secret", field: value}
+    created = CreatedInstance.model_validate(body)
+    assert created.id == FULL_INSTANCE["id"]
+    assert created.password.get_secret_value() == "hunter2-very-secret"
+    assert getattr(created, field) == CreatedInstance.model_fields[field].default
+
+
+@pytest.mark.parametrize("missing", ["id", "password"])
+def test_a_202_without_its_id_or_password_is_still_refused(missing: str) -> None:
+    body = {**FULL_INSTANCE, "password": "hunter2-very-secret"}
+    del body[missing]
+    with pytest.raises(ValidationError):
+        CreatedInstance.model_validate(body)
 
 
 def test_tenant_configurations_may_be_empty_or_missing() -> None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import enum
+from typing import Any
 
-from pydantic import SecretStr
+from pydantic import ModelWrapValidatorHandler, SecretStr, ValidationError, model_validator
 
 from aura_operator.aura.models.base import AuraRequest, AuraResponse, LenientDatetime
 
@@ -106,6 +107,24 @@ class CreatedInstance(AuraResponse):
     created_at: LenientDatetime = None
     vector_optimized: bool | None = None
     graph_analytics_plugin: bool | None = None
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _keep_the_password(
+        cls, data: Any, handler: ModelWrapValidatorHandler[CreatedInstance]
+    ) -> CreatedInstance:
+        """Losing this body loses the password for good: a detail in an unexpected shape is
+        dropped (its default used) rather than failing the whole body. Only a missing or
+        malformed id or password still fails it."""
+        try:
+            return handler(data)
+        except ValidationError as exc:
+            if not isinstance(data, dict):
+                raise
+            malformed = {error["loc"][0] for error in exc.errors() if error["loc"]}
+            if malformed & {"id", "password"}:
+                raise
+            return handler({key: value for key, value in data.items() if key not in malformed})
 
 
 class InstanceSummary(AuraResponse):
