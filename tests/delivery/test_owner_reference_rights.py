@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from aura_operator.api import AuraInstanceSpec
-from aura_operator.controller.secrets import ConnectionDetails, connection_secret
+from aura_operator.controller.instance.connection_secret import ConnectionDetails, connection_secret
 
 from .manifests import Rendering
 from .rbac import CLUSTER, operator_permissions

@@ -8,12 +8,12 @@ from pydantic import SecretStr
 
 from aura_operator.api import SecretReference
 from aura_operator.aura import AuraApi, AuraClient, Credentials
-from aura_operator.controller.kube import KubeClient
-from aura_operator.controller.secrets import (
+from aura_operator.controller.credentials import (
     AuraCredentials,
     CredentialsNotAllowed,
     credentials_from_secret,
 )
+from aura_operator.controller.kube import KubeClient
 from aura_operator.controller.settings import OperatorSettings
 from aura_operator.controller.tracking import Tracked
 

@@ -24,10 +24,10 @@ from aura_operator.aura import AuraClient
 from aura_operator.controller.access import Accounts, Location
 from aura_operator.controller.claims import RECHECK_CLAIM, claims_of, oneshot_refusal
 from aura_operator.controller.conditions import STALLED, find
+from aura_operator.controller.credentials import CredentialsProblem
 from aura_operator.controller.kube import KubeClient, ObjectRef
 from aura_operator.controller.publishing import Publisher
 from aura_operator.controller.reporting import Report
-from aura_operator.controller.secrets import CredentialsProblem
 from aura_operator.controller.settings import OperatorSettings
 from aura_operator.controller.tracking import Key, Tracked
 

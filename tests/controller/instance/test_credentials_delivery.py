@@ -9,10 +9,10 @@ import copy
 from typing import Any
 
 from aura_operator.controller.instance.connection import ConnectionSecrets
+from aura_operator.controller.instance.connection_secret import ConnectionDetails
 from aura_operator.controller.instance.desired import desired_from_spec
 from aura_operator.controller.kube import KubeError, ObjectRef
 from aura_operator.controller.publishing import Publisher
-from aura_operator.controller.secrets import ConnectionDetails
 from aura_operator.controller.tracking import Fleet, Tracked
 
 PASSWORD_B64 = "czNjcmV0LXB3"  # base64 of the password

@@ -12,12 +12,7 @@ import logging
 from typing import Any
 
 from aura_operator.api import DeletionPolicy, connection_secret_name
-from aura_operator.controller.instance.desired import Desired
-from aura_operator.controller.instance.pending import PendingPasswords
-from aura_operator.controller.kube import KubeError, ObjectRef
-from aura_operator.controller.publishing import Publisher
-from aura_operator.controller.reporting import Report
-from aura_operator.controller.secrets import (
+from aura_operator.controller.instance.connection_secret import (
     ConnectionDetails,
     SecretStanding,
     Standing,
@@ -27,6 +22,11 @@ from aura_operator.controller.secrets import (
     secret_password,
     standing_of,
 )
+from aura_operator.controller.instance.desired import Desired
+from aura_operator.controller.instance.pending import PendingPasswords
+from aura_operator.controller.kube import KubeError, ObjectRef
+from aura_operator.controller.publishing import Publisher
+from aura_operator.controller.reporting import Report
 from aura_operator.controller.tracking import Tracked
 
 logger = logging.getLogger("aura_operator.controller")

@@ -30,13 +30,13 @@ from aura_operator.controller.instance.connection import (
     SecretConflict,
     SecretRefused,
 )
+from aura_operator.controller.instance.connection_secret import ConnectionDetails
 from aura_operator.controller.instance.desired import Desired
 from aura_operator.controller.instance.recovery import SEND_WINDOW, Recovery
 from aura_operator.controller.kube import KubeError, ObjectGone, now_rfc3339
 from aura_operator.controller.publishing import Publisher
 from aura_operator.controller.reporting import Report
 from aura_operator.controller.schedule import next_read_delay
-from aura_operator.controller.secrets import ConnectionDetails
 from aura_operator.controller.timestamps import rfc3339
 from aura_operator.controller.tracking import Tracked
 

@@ -16,6 +16,7 @@ from aura_operator.aura import (
 )
 from aura_operator.controller import conditions
 from aura_operator.controller.access import Access, Accounts
+from aura_operator.controller.credentials import CredentialsNotAllowed, CredentialsProblem
 from aura_operator.controller.failures import describe, write_failed
 from aura_operator.controller.instance.claiming import ClaimKeeper
 from aura_operator.controller.instance.connection import ConnectionSecrets
@@ -26,7 +27,6 @@ from aura_operator.controller.instance.tenant_listings import TenantListings
 from aura_operator.controller.publishing import Publisher
 from aura_operator.controller.reporting import Report
 from aura_operator.controller.schedule import next_read_delay
-from aura_operator.controller.secrets import CredentialsNotAllowed, CredentialsProblem
 from aura_operator.controller.tracking import Tracked
 
 RETRY_LATER = 60.0

@@ -27,6 +27,7 @@ from aura_operator.aura import (
 from aura_operator.controller import conditions
 from aura_operator.controller.access import Access, Accounts
 from aura_operator.controller.claims import RECHECK_CLAIM
+from aura_operator.controller.credentials import CredentialsProblem
 from aura_operator.controller.failures import (
     credentials_refused,
     describe,
@@ -36,6 +37,7 @@ from aura_operator.controller.failures import (
 )
 from aura_operator.controller.instance.claiming import ClaimKeeper
 from aura_operator.controller.instance.connection import ConnectionSecrets, SecretConflict
+from aura_operator.controller.instance.connection_secret import ConnectionDetails
 from aura_operator.controller.instance.creation import (
     RECHECK_CREDENTIALS,
     RECHECK_SECRET_CONFLICT,
@@ -58,7 +60,6 @@ from aura_operator.controller.kube import KubeClient, KubeError, ObjectGone
 from aura_operator.controller.publishing import Publisher
 from aura_operator.controller.reporting import Report
 from aura_operator.controller.schedule import MAX_INTERVAL, next_read_delay, read_spacing
-from aura_operator.controller.secrets import ConnectionDetails, CredentialsProblem
 from aura_operator.controller.settings import OperatorSettings
 from aura_operator.controller.tracking import Fleet, Key, Tracked
 

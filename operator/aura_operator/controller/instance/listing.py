@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 
 from aura_operator.aura import AuraError, Lane
 from aura_operator.controller.access import Access, Accounts, Location
+from aura_operator.controller.credentials import CredentialsProblem
 from aura_operator.controller.instance.desired import Desired
-from aura_operator.controller.secrets import CredentialsProblem
 from aura_operator.controller.tracking import Fleet, Key, Tracked
 
 logger = logging.getLogger("aura_operator.controller")

@@ -16,10 +16,10 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from aura_operator.controller.instance.connection_secret import ConnectionDetails
 from aura_operator.controller.instance.desired import Desired
 from aura_operator.controller.publishing import Publisher
 from aura_operator.controller.reporting import Report
-from aura_operator.controller.secrets import ConnectionDetails
 from aura_operator.controller.tracking import Tracked
 
 logger = logging.getLogger("aura_operator.controller")

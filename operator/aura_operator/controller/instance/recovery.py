@@ -19,11 +19,11 @@ from aura_operator.aura import AuraClient, AuraError, InstanceSummary, request_i
 from aura_operator.controller.failures import unsynced
 from aura_operator.controller.instance.claiming import ClaimKeeper
 from aura_operator.controller.instance.connection import ConnectionSecrets
+from aura_operator.controller.instance.connection_secret import ConnectionDetails
 from aura_operator.controller.instance.desired import Desired
 from aura_operator.controller.instance.tenant_listings import TenantListings
 from aura_operator.controller.publishing import Publisher
 from aura_operator.controller.reporting import Report
-from aura_operator.controller.secrets import ConnectionDetails
 from aura_operator.controller.timestamps import parse_time, rfc3339
 from aura_operator.controller.tracking import Tracked
 

@@ -1,4 +1,5 @@
-"""The connection Secret an application mounts (`envFrom`), and the credentials Secret it reads."""
+"""The connection Secret an application mounts (`envFrom`): what it holds and whose it is, as
+pure functions (connection.py writes it)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from aura_operator.api import (
     SECRET_OWNER_UID_ANNOTATION,
     AuraInstanceSpec,
     ConnectionSecretKey,
-    CredentialsSecretKey,
 )
 
 URI = ConnectionSecretKey.NEO4J_URI.value
@@ -23,9 +23,6 @@ PASSWORD = ConnectionSecretKey.NEO4J_PASSWORD.value
 DATABASE = ConnectionSecretKey.NEO4J_DATABASE.value
 INSTANCE_ID = ConnectionSecretKey.AURA_INSTANCEID.value
 INSTANCE_NAME = ConnectionSecretKey.AURA_INSTANCENAME.value
-CLIENT_ID = CredentialsSecretKey.CLIENT_ID.value
-CLIENT_SECRET = CredentialsSecretKey.CLIENT_SECRET.value
-TENANT_ID = CredentialsSecretKey.TENANT_ID.value
 
 MANAGED_BY = {"app.kubernetes.io/managed-by": "aura-operator"}
 
@@ -167,51 +164,6 @@ def secret_has_password_for(secret: dict[str, Any] | None, instance_id: str) -> 
 def secret_password(secret: dict[str, Any] | None) -> str | None:
     encoded = ((secret or {}).get("data") or {}).get(PASSWORD)
     return _unb64(encoded) if encoded else None
-
-
-@dataclass(frozen=True)
-class AuraCredentials:
-    client_id: str
-    client_secret: str
-    tenant_id: str | None
-
-    def __repr__(self) -> str:
-        return f"AuraCredentials(client_id={self.client_id!r}, client_secret=***)"
-
-
-class CredentialsProblem(Exception):
-    """The credentials Secret is missing or incomplete; the message names what is missing."""
-
-    reason = "CredentialsMissing"
-
-
-class CredentialsNotAllowed(CredentialsProblem):
-    """The object names no credentials Secret and the default credentials do not serve its
-    namespace; the message says how to fix it."""
-
-    reason = "CredentialsNotAllowed"
-
-
-def credentials_from_secret(
-    secret: dict[str, Any] | None, *, namespace: str, name: str
-) -> AuraCredentials:
-    if secret is None:
-        raise CredentialsProblem(
-            f"credentials Secret {namespace}/{name} not found; create it with keys "
-            "clientId and clientSecret (and optionally tenantId)"
-        )
-    data = secret.get("data") or {}
-    missing = [key for key in (CLIENT_ID, CLIENT_SECRET) if not data.get(key)]
-    if missing:
-        raise CredentialsProblem(
-            f"credentials Secret {namespace}/{name} has no key {' or '.join(missing)}"
-        )
-    tenant = _unb64(data[TENANT_ID]) if data.get(TENANT_ID) else None
-    return AuraCredentials(
-        client_id=_unb64(data[CLIENT_ID]).strip(),
-        client_secret=_unb64(data[CLIENT_SECRET]).strip(),
-        tenant_id=tenant.strip() if tenant else None,
-    )
 
 
 def _b64(value: str) -> str:

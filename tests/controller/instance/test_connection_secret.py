@@ -1,17 +1,13 @@
-"""The connection Secret's content and the credentials Secret's parsing."""
+"""The connection Secret's content, and whose a Secret of that name is."""
 
 from __future__ import annotations
 
 import base64
 
-import pytest
-
 from aura_operator.api import AuraInstanceSpec
-from aura_operator.controller.secrets import (
+from aura_operator.controller.instance.connection_secret import (
     ConnectionDetails,
-    CredentialsProblem,
     connection_secret,
-    credentials_from_secret,
     may_write,
     secret_has_password_for,
     standing_of,
@@ -70,23 +66,6 @@ def test_an_existing_secret_holds_the_password_only_for_its_own_instance() -> No
     assert secret_has_password_for(secret, "0a1b2c3d")
     assert not secret_has_password_for(secret, "ffffffff")
     assert not secret_has_password_for(make(None, owned=True), "0a1b2c3d")
-
-
-def test_credentials_are_read_with_an_optional_tenant() -> None:
-    secret = {"data": {"clientId": b64("id"), "clientSecret": b64("hunter2"), "tenantId": b64("t")}}
-    creds = credentials_from_secret(secret, namespace="ns", name="aura")
-    assert (creds.client_id, creds.client_secret, creds.tenant_id) == ("id", "hunter2", "t")
-    assert "hunter2" not in repr(creds)
-
-
-def test_a_missing_secret_is_named_with_the_fix() -> None:
-    with pytest.raises(CredentialsProblem, match=r"ns/aura not found.*clientId and clientSecret"):
-        credentials_from_secret(None, namespace="ns", name="aura")
-
-
-def test_a_missing_key_is_named() -> None:
-    with pytest.raises(CredentialsProblem, match="ns/aura has no key clientSecret"):
-        credentials_from_secret({"data": {"clientId": b64("id")}}, namespace="ns", name="aura")
 
 
 def standing(secret: dict | None, uid: str = "uid-1") -> tuple[str, str | None]:  # type: ignore[type-arg]

@@ -12,13 +12,13 @@ from typing import Any
 
 from aura_operator.aura import InstanceSummary, Result
 from aura_operator.controller.instance.claiming import ClaimKeeper
+from aura_operator.controller.instance.connection_secret import ConnectionDetails
 from aura_operator.controller.instance.desired import Desired, desired_from_spec
 from aura_operator.controller.instance.recovery import Recovery
 from aura_operator.controller.instance.tenant_listings import TenantListings
 from aura_operator.controller.kube import ObjectRef
 from aura_operator.controller.publishing import Publisher
 from aura_operator.controller.reporting import Report
-from aura_operator.controller.secrets import ConnectionDetails
 from aura_operator.controller.timestamps import rfc3339
 from aura_operator.controller.tracking import Fleet, Tracked
 

@@ -12,11 +12,11 @@ import pytest
 
 from aura_operator.aura import CreatedInstance, Result
 from aura_operator.controller.instance import creation
+from aura_operator.controller.instance.connection_secret import ConnectionDetails
 from aura_operator.controller.instance.creation import Creator
 from aura_operator.controller.instance.desired import Desired, desired_from_spec
 from aura_operator.controller.kube import KubeError, ObjectRef
 from aura_operator.controller.publishing import Publisher
-from aura_operator.controller.secrets import ConnectionDetails
 from aura_operator.controller.tracking import Fleet, Tracked
 
 TENANT = "8c2a7e4e-5f0b-4d8e-9a51-1f3c6b2d7e01"
