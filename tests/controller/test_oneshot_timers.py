@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from aura_operator.controller.kube import ObjectRef
-from aura_operator.controller.oneshot import Timers
+from aura_operator.controller.oneshot_handlers import Timers
 
 REF = ObjectRef("default", "snap", "uid-1", "aurasnapshots", "AuraSnapshot")
 

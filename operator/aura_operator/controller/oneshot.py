@@ -1,7 +1,7 @@
-"""Machinery shared by the one-shot kinds (AuraSnapshot, AuraRestore): a wake-up timer per
-object, reading the object fresh, and the base of their engines (`OneShotEngine`) with the
-opening of every step: the Aura instance the object points at, the client of its credentials,
-its claims settled.
+"""What the engines of the one-shot kinds (AuraSnapshot, AuraRestore) share: their base
+(`OneShotEngine`) with the opening of every step (the Aura instance the object points at, the
+client of its credentials, its claims settled), reading the object fresh, and their status
+writes. Their kopf wiring and wake-up timers are oneshot_handlers.py's.
 
 Each object's engine step is level-based: it reads the object from the API server (never a
 stale watch body), decides from its status what is next, and returns the Aura seconds until it
@@ -10,16 +10,11 @@ wants to look again (None: never, until the object changes).
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, ClassVar
 
-import kopf
-
-from aura_operator.api import GROUP, PLURAL, VERSION
+from aura_operator.api import PLURAL
 from aura_operator.aura import AuraClient
 from aura_operator.controller.access import Accounts, Location
 from aura_operator.controller.claims import RECHECK_CLAIM, claims_of, oneshot_refusal
@@ -29,80 +24,11 @@ from aura_operator.controller.kube import KubeClient, ObjectRef
 from aura_operator.controller.publishing import Publisher
 from aura_operator.controller.reporting import Report
 from aura_operator.controller.settings import OperatorSettings
-from aura_operator.controller.tracking import Key, Tracked
+from aura_operator.controller.tracking import Tracked
 
-logger = logging.getLogger("aura_operator.controller")
-
-RETRY_AFTER_ERROR = 60.0  # Aura seconds after a step failed unexpectedly (API server down...)
 WAIT_FOR_INSTANCE = 30.0  # Aura seconds between looks at an AuraInstance without an id yet
 RECHECK_SECRET = 30.0  # Aura seconds between looks at credentials that cannot be used
 INSTANCE_CLAIMED = "InstanceClaimed"
-
-Step = Callable[[ObjectRef], Awaitable[float | None]]
-
-
-class Timers:
-    """Runs `step` for an object now or after a delay; one step at a time per object. A step
-    under way is never cancelled (it may be between an intent and its POST); only a timer
-    still sleeping is replaced."""
-
-    def __init__(self, step: Step, *, time_scale: float) -> None:
-        self._step = step
-        self._time_scale = time_scale
-        self._sleeping: dict[Key, asyncio.Task[None]] = {}
-        self._locks: dict[Key, asyncio.Lock] = {}
-        self._running: set[asyncio.Task[None]] = set()
-
-    async def run_now(self, ref: ObjectRef) -> None:
-        self._cancel_sleeping((ref.namespace, ref.name))
-        await self._run(ref)
-
-    def schedule(self, ref: ObjectRef, aura_seconds: float | None) -> None:
-        key = (ref.namespace, ref.name)
-        self._cancel_sleeping(key)
-        if aura_seconds is None:
-            return
-        task = asyncio.create_task(self._wake(ref, max(0.0, aura_seconds) / self._time_scale))
-        self._sleeping[key] = task
-
-    def due(self, key: Key) -> bool:
-        """Whether a timer is set for the object (for tests)."""
-        return key in self._sleeping
-
-    def forget(self, key: Key) -> None:
-        self._cancel_sleeping(key)
-        self._locks.pop(key, None)
-
-    async def close(self) -> None:
-        for key in list(self._sleeping):
-            self._cancel_sleeping(key)
-        if self._running:
-            await asyncio.wait(set(self._running), timeout=5.0)
-
-    def _cancel_sleeping(self, key: Key) -> None:
-        task = self._sleeping.pop(key, None)
-        if task is not None and not task.done():
-            task.cancel()
-
-    async def _wake(self, ref: ObjectRef, seconds: float) -> None:
-        await asyncio.sleep(seconds)
-        key = (ref.namespace, ref.name)
-        if self._sleeping.get(key) is asyncio.current_task():
-            del self._sleeping[key]  # from here on a step runs: not cancellable
-        task = asyncio.create_task(self._run(ref))
-        self._running.add(task)
-        task.add_done_callback(self._running.discard)
-
-    async def _run(self, ref: ObjectRef) -> None:
-        key = (ref.namespace, ref.name)
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        async with lock:
-            try:
-                delay = await self._step(ref)
-            except Exception:
-                logger.exception("%s %s: step failed; retrying later", ref.kind, ref)
-                delay = RETRY_AFTER_ERROR
-        self.schedule(ref, delay)
 
 
 class OneShotPublisher(Publisher):
@@ -315,57 +241,3 @@ class OneShotEngine:
                 await self.publish.status(tracked, report)
                 return 0.0  # read it again
         return Reached(instance_id, access.client, target)
-
-
-def register_kind(
-    registry: kopf.OperatorRegistry,
-    settings: OperatorSettings,
-    *,
-    plural: str,
-    kind: str,
-    engine: type[OneShotEngine],
-    on_spec_change: bool,
-) -> None:
-    """kopf wiring of a one-shot kind: every cause runs the step now; the step's answer sets
-    the next wake-up. No finalizer: deleting the object only forgets it."""
-    resource = (GROUP, VERSION, plural)
-    memo_key = f"{plural}_timers"
-    name = kind.lower()
-
-    def build(memo: kopf.Memo) -> Step:
-        metrics = memo.metrics
-        return engine(
-            settings=settings,
-            kube=memo.kube,
-            accounts=Accounts(settings, memo.aura, memo.kube),
-            publish=OneShotPublisher(memo.kube, lambda r: metrics.reconcile_errors.labels(r).inc()),
-        ).step
-
-    def timers_of(memo: kopf.Memo) -> Timers:
-        timers: Timers | None = getattr(memo, memo_key, None)
-        if timers is None:
-            timers = Timers(build(memo), time_scale=settings.time_scale)
-            setattr(memo, memo_key, timers)
-        return timers
-
-    async def run(body: kopf.Body, memo: kopf.Memo, **_: Any) -> None:
-        await timers_of(memo).run_now(ref_of(dict(body), plural, kind))
-
-    kopf.on.create(*resource, registry=registry, id=f"{name}-created")(run)
-    kopf.on.resume(*resource, registry=registry, id=f"{name}-resumed")(run)
-    if on_spec_change:
-        kopf.on.update(*resource, field="spec", registry=registry, id=f"{name}-changed")(run)
-
-    async def watched(event: kopf.RawEvent, memo: kopf.Memo, **_: Any) -> None:
-        if event["type"] == "DELETED":
-            metadata = event["object"]["metadata"]
-            timers_of(memo).forget((metadata.get("namespace", ""), metadata["name"]))
-
-    kopf.on.event(*resource, registry=registry, id=f"{name}-watched")(watched)
-
-    async def cleanup(memo: kopf.Memo, **_: Any) -> None:
-        timers: Timers | None = getattr(memo, memo_key, None)
-        if timers is not None:
-            await timers.close()
-
-    kopf.on.cleanup(registry=registry, id=f"{name}-cleanup")(cleanup)

@@ -1,10 +1,10 @@
-"""Writes the operator makes about an AuraInstance: status patches and Events.
+"""Writes the operator makes about an object of any kind: status patches and Events.
 
-The create intent is the one status key written as a compare-and-swap: it is set only on the
-object version read just before (a JSON patch testing `resourceVersion`), and cleared only if it
-is still the intent this process read (a JSON patch testing it). Two processes acting on the
-same object (a deposed leader that has not noticed yet, or election switched off) therefore
-cannot both hold an intent, and only the holder sends the create."""
+The AuraInstance create intent is the one status key written as a compare-and-swap: it is set
+only on the object version read just before (a JSON patch testing `resourceVersion`), and
+cleared only if it is still the intent this process read (a JSON patch testing it). Two
+processes acting on the same object (a deposed leader that has not noticed yet, or election
+switched off) therefore cannot both hold an intent, and only the holder sends the create."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""What the operator remembers of each AuraInstance between reconciles, in memory."""
+"""What the operator remembers of each object between reconciles, in memory: `Tracked` carries
+an object of any kind (most of its fields are the AuraInstance engine's memory), `Fleet` holds
+every AuraInstance this process knows."""
 
 from __future__ import annotations
 

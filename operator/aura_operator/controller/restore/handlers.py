@@ -1,12 +1,12 @@
-"""kopf wiring of AuraRestore (see oneshot.register_kind); a spec change (only
+"""kopf wiring of AuraRestore (see oneshot_handlers.register_kind); a spec change (only
 confirmInstanceId may change) wakes it, so confirming goes ahead at once."""
 
 from __future__ import annotations
 
 import kopf
 
-from aura_operator.api.restore import RESTORE_KIND, RESTORE_PLURAL
-from aura_operator.controller.oneshot import register_kind
+from aura_operator.api.restore import RESTORE_PLURAL
+from aura_operator.controller.oneshot_handlers import register_kind
 from aura_operator.controller.restore.engine import RestoreEngine
 from aura_operator.controller.settings import OperatorSettings
 
@@ -16,7 +16,6 @@ def register_restore_handlers(registry: kopf.OperatorRegistry, settings: Operato
         registry,
         settings,
         plural=RESTORE_PLURAL,
-        kind=RESTORE_KIND,
         engine=RestoreEngine,
         on_spec_change=True,
     )

@@ -1,12 +1,12 @@
-"""kopf wiring of AuraSnapshot (see oneshot.register_kind). No finalizer: deleting an
+"""kopf wiring of AuraSnapshot (see oneshot_handlers.register_kind). No finalizer: deleting an
 AuraSnapshot only forgets it (Aura cannot delete snapshots)."""
 
 from __future__ import annotations
 
 import kopf
 
-from aura_operator.api.snapshot import SNAPSHOT_KIND, SNAPSHOT_PLURAL
-from aura_operator.controller.oneshot import register_kind
+from aura_operator.api.snapshot import SNAPSHOT_PLURAL
+from aura_operator.controller.oneshot_handlers import register_kind
 from aura_operator.controller.settings import OperatorSettings
 from aura_operator.controller.snapshot.engine import SnapshotEngine
 
@@ -16,7 +16,6 @@ def register_snapshot_handlers(registry: kopf.OperatorRegistry, settings: Operat
         registry,
         settings,
         plural=SNAPSHOT_PLURAL,
-        kind=SNAPSHOT_KIND,
         engine=SnapshotEngine,
         on_spec_change=False,
     )
