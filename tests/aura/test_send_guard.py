@@ -5,9 +5,15 @@ from __future__ import annotations
 
 import time
 
+import httpx
 import pytest
 
 from aura_operator.aura import AuraNotSent
+from aura_operator.aura.calls import Call
+from aura_operator.aura.exchange import Exchanger
+from aura_operator.aura.lanes import Lane
+from aura_operator.aura.limiter import Budget
+from aura_operator.aura.retry_rules import CallKind
 
 from .conftest import AuraEnv, EnvFactory
 
@@ -45,3 +51,29 @@ async def test_the_send_guard_refuses_every_call_while_closed(make_env: EnvFacto
     refusal.clear()
     await env.client.list_instances(env.tenant_id)  # open again: calls go out
     assert len(await env.control.requests()) == before + 1
+
+
+async def test_a_guard_closing_while_the_token_is_renewed_stops_the_call() -> None:
+    """The guard is asked right before the request leaves: renewing an expired token while
+    holding the permit can take seconds (a slow token endpoint, a busy budget), in which the
+    process may lose the Lease."""
+    sent: list[httpx.Request] = []
+    transport = httpx.MockTransport(lambda request: sent.append(request) or httpx.Response(202))
+    refusal: list[str] = []
+    budget = Budget("client")
+    exchanger = Exchanger(
+        httpx.AsyncClient(transport=transport),
+        "https://aura.invalid",
+        budget,
+        guard=lambda: refusal[0] if refusal else None,
+    )
+
+    async def renewing_headers() -> dict[str, str]:
+        refusal.append("this process no longer holds the leader lease")  # meanwhile
+        return {"Authorization": "Bearer renewed"}
+
+    call = Call("POST", "/v1/instances", "create_instance", CallKind.CREATE, Lane.CREATE, {})
+    with pytest.raises(AuraNotSent, match="leader lease"):
+        await exchanger.send(call, renewing_headers, 1)
+    assert sent == []
+    assert budget.stats().in_window == 0  # the slot was given back

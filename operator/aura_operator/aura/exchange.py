@@ -14,7 +14,7 @@ from aura_operator.aura.call_log import CallObserver, CallRecord, log_call
 from aura_operator.aura.calls import Call
 from aura_operator.aura.clock import Clock, SystemClock
 from aura_operator.aura.errors import AuraNotSent
-from aura_operator.aura.limiter import Budget
+from aura_operator.aura.limiter import Budget, Permit
 from aura_operator.aura.server_clock import ServerClock
 
 REQUEST_ID_HEADER = "X-Request-Id"
@@ -70,11 +70,12 @@ class Exchanger:
         response: httpx.Response | None = None
         error: httpx.RequestError | None = None
         try:
-            refusal = self._refusal(call)
-            if refusal is not None:
-                permit.give_back()
-                raise AuraNotSent(f"not sent: {refusal}", method=call.method, path=call.path)
+            self._refuse_if_due(call, permit)
             sent_headers = await headers()
+            # Asked again right before the request leaves: renewing a token that expired
+            # while the call waited takes time, in which the deadline may pass or the process
+            # lose the Lease.
+            self._refuse_if_due(call, permit)
             sent_at = datetime.now(UTC)
             started = time.perf_counter()
             try:
@@ -109,6 +110,12 @@ class Exchanger:
         if self._observer is not None:
             self._observer.on_call(record)
         return exchange
+
+    def _refuse_if_due(self, call: Call, permit: Permit) -> None:
+        refusal = self._refusal(call)
+        if refusal is not None:
+            permit.give_back()
+            raise AuraNotSent(f"not sent: {refusal}", method=call.method, path=call.path)
 
     def _refusal(self, call: Call) -> str | None:
         if call.send_by is not None and self._clock.monotonic() > call.send_by:
