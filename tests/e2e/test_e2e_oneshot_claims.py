@@ -158,3 +158,30 @@ async def test_an_instance_of_the_same_namespace_is_used_by_id(operator: Harness
     assert restored["status"]["phase"] == "Succeeded"
     posts = [w for w in await writes_to(operator, instance_id) if w["method"] == "POST"]
     assert [p["path"].rsplit("/", 1)[-1] for p in posts] == ["snapshots", "restore"]
+
+
+async def test_an_instance_is_not_cloned_from_another_namespaces_instance(
+    operator: Harness,
+) -> None:
+    """spec.source copies the source's data into the new instance, as an overwrite would: an
+    instance another namespace manages is no source for this namespace's clone."""
+    instance_id = await two_teams(operator)
+    creates_before = len(await operator.aura_requests("POST", "/v1/instances"))
+
+    await operator.apply(
+        "copy", own_credentials({"source": {"instanceId": instance_id}}), namespace="team-b"
+    )
+    obj = await wait_claimed(operator, AURA_INSTANCES, "copy", "team-b")
+
+    message = condition(obj, "Stalled")["message"]
+    assert instance_id in message and "team-a/movies" in message and "spec.source" in message
+    await asyncio.sleep(0.5)  # five Aura minutes: one recheck at least, still nothing sent
+    assert len(await operator.aura_requests("POST", "/v1/instances")) == creates_before
+    assert "instanceId" not in obj["status"]
+    # A clone of an instance of its own namespace is made.
+    await operator.apply("scratch", own_credentials(), namespace="team-b")
+    own = (await operator.wait_ready("scratch", namespace="team-b"))["status"]["instanceId"]
+    await operator.apply(
+        "copy-own", own_credentials({"source": {"instanceId": own}}), namespace="team-b"
+    )
+    await operator.wait_ready("copy-own", namespace="team-b")

@@ -17,6 +17,7 @@ from aura_operator.controller.claims import (
     Claim,
     claim_of,
     claimed_by_others,
+    foreign_owner,
     merge,
     owner_of,
 )
@@ -74,6 +75,11 @@ class ClaimKeeper:
             if mine and not self._recorded(tracked, instance_id):
                 await self.record(tracked, instance_id, keep_time=owner)
             return Verdict(owner, mine)
+
+    async def foreign_owner(self, tracked: Tracked, instance_id: str) -> Claim | None:
+        """The AuraInstance of another namespace that owns `instance_id` (None: nobody, or one
+        of `tracked`'s own namespace): its data is not `tracked`'s to copy (a clone)."""
+        return foreign_owner(tracked.ref.namespace, instance_id, await self.listed_claims())
 
     async def taken(self, tracked: Tracked) -> set[str]:
         """Ids other objects claim; call under `lock` when the answer leads to a record."""

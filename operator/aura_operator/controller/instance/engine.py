@@ -332,6 +332,10 @@ class Engine:
             return None
         elif tracked.writes_disabled:
             report.ready_if(False, "ReconcileDisabled", "annotation aura.neo4j.io/reconcile")
+        elif (refusal := await self._foreign_clone_source(tracked, desired)) is not None:
+            report.stall("InstanceClaimed", refusal)
+            await self.publish.status(tracked, report)
+            return RECHECK_CLAIM
         else:
             tenant = desired.tenant_id or access.credentials.tenant_id
             if tenant:
@@ -343,6 +347,23 @@ class Engine:
             )
         await self.publish.status(tracked, report)
         return None
+
+    async def _foreign_clone_source(self, tracked: Tracked, desired: Desired) -> str | None:
+        """Why the clone spec.source asks for may not be made (None: it may): a clone copies
+        the source's data, so an instance another namespace manages is no source, as it is no
+        source of an AuraRestore."""
+        source = desired.spec.source
+        if source is None:
+            return None
+        owner = await self.claims.foreign_owner(tracked, source.instance_id)
+        if owner is None:
+            return None
+        return (
+            f"spec.source.instanceId {source.instance_id} is managed by AuraInstance "
+            f"{owner.owner} in another namespace; a clone would copy its data into this "
+            f"namespace ({tracked.ref.namespace}). Nothing was sent to Aura. Clone an instance "
+            "managed in this namespace or by no AuraInstance, or delete this resource."
+        )
 
     async def _ensure_matches(
         self, tracked: Tracked, desired: Desired, access: Access, instance_id: str, lane: Lane
