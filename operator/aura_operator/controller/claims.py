@@ -136,6 +136,6 @@ def oneshot_refusal(
                 f"Aura instance {instance_id} (the {role}) is managed by AuraInstance "
                 f"{owner.owner} in another namespace; an {kind} may use only instances managed "
                 f"in its own namespace ({namespace}) or by no AuraInstance. Nothing was sent to "
-                "Aura. Delete this resource, or point it at another instance."
+                "Aura. Delete this resource; a new one may name another instance."
             )
     return None

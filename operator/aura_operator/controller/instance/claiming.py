@@ -37,8 +37,8 @@ class Verdict:
         return (
             f"Aura instance {instance_id} is managed by AuraInstance {self.owner.owner}, which "
             "claimed it first. This resource makes no change to it, and deleting this resource "
-            "leaves it in place whatever its deletionPolicy. Delete this resource, or point it "
-            "at another instance."
+            "leaves it in place whatever its deletionPolicy. Delete this resource; to manage "
+            "another instance, apply it again naming that one in spec.instanceId."
         )
 
 

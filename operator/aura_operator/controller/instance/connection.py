@@ -62,9 +62,10 @@ def conflict(name: str, standing: SecretStanding, *, owner_alive: bool) -> Secre
         return SecretConflict(
             "ConnectionSecretInUse",
             f"Secret {name} holds the connection of Aura instance {standing.instance_id} (kept "
-            f"from an earlier resource?). To take that instance over, set spec.instanceId: "
-            f"{standing.instance_id}; to create a new one, set spec.connectionSecret.name to "
-            "another Secret. Nothing was sent to Aura.",
+            f"from an earlier resource?). To take that instance over, delete this resource and "
+            f"apply it again with spec.instanceId: {standing.instance_id} (it is fixed at "
+            "creation); to create a new one, set spec.connectionSecret.name to another Secret. "
+            "Nothing was sent to Aura.",
         )
     if standing.kind is Standing.RESERVED:
         return SecretConflict(

@@ -324,10 +324,7 @@ class Engine:
             return await self.recovery.recover(tracked, desired, access.client)
         report = Report(phase=Phase.PENDING)
         if desired.observe_only:
-            report.stall(
-                "NothingToObserve",
-                "managementPolicy ObserveOnly needs spec.instanceId of an existing instance",
-            )
+            report.stall("NothingToObserve", NOTHING_TO_OBSERVE)
         elif self._rejected_this_generation(tracked):
             return None
         elif tracked.writes_disabled:
@@ -341,10 +338,7 @@ class Engine:
             if tenant:
                 return await self.creator.create(tracked, desired, access.client, tenant)
             namespace, name = access.secret_location
-            report.stall(
-                "TenantIdMissing",
-                f"set spec.tenantId, or the tenantId key of credentials Secret {namespace}/{name}",
-            )
+            report.stall("TenantIdMissing", tenant_missing(namespace, name))
         await self.publish.status(tracked, report)
         return None
 
@@ -580,6 +574,21 @@ class Engine:
             await self.secrets.write_without_password(tracked, desired, details, report)
         elif written != self.secrets.name(tracked, desired):
             await self.secrets.move(tracked, desired, written, details, report)
+
+
+NOTHING_TO_OBSERVE = (
+    "managementPolicy ObserveOnly needs spec.instanceId of an existing instance, which is fixed "
+    "at creation: delete this resource and apply it again with spec.instanceId, or set "
+    "managementPolicy: Manage to create a new instance"
+)
+
+
+def tenant_missing(namespace: str, name: str) -> str:
+    """The fix for a create that knows no tenant (spec.tenantId is fixed at creation)."""
+    return (
+        f"add the tenantId key to credentials Secret {namespace}/{name}, or delete this resource "
+        "and apply it again with spec.tenantId (fixed at creation)"
+    )
 
 
 RESOLVED_BY_A_READ = frozenset(
