@@ -104,3 +104,20 @@ async def test_clients_are_cached_per_credential_and_share_the_token(env: AuraEn
     await env.client.list_tenants()
     await same.list_tenants()
     assert len(await env.control.token_requests()) == 1
+
+
+async def test_a_stale_secret_of_the_same_client_id_does_not_discard_the_good_token(
+    env: AuraEnv,
+) -> None:
+    """Two credentials Secrets with one client id (one namespace rotated, another did not):
+    the stale one's calls fail, and the good one keeps its token instead of fetching anew."""
+    stale = env.api.client_for(Credentials(CLIENT_ID, SecretStr("rotated-away")))
+    good = env.api.client_for(Credentials(CLIENT_ID, SecretStr("client-a-secret-never-logged")))
+    await good.list_tenants()
+    for _ in range(3):
+        with pytest.raises(AuraAuthError):
+            await env.api.client_for(stale.credentials).list_tenants()
+        await env.api.client_for(good.credentials).list_tenants()
+
+    fetched = [e["status"] for e in await env.control.token_requests()]
+    assert fetched.count(200) == 1  # the good token, fetched once and reused

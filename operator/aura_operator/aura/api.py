@@ -39,7 +39,8 @@ DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=50)
 
 class AuraApi:
     """Owns the shared `httpx.AsyncClient` (unless one is passed in) and the per-credential
-    clients, which share token caches by client id and budgets through the registry."""
+    clients, which share token caches by credential and budgets (by client id) through the
+    registry."""
 
     def __init__(
         self,
@@ -77,15 +78,15 @@ class AuraApi:
             headers={"User-Agent": f"aura-operator/{__version__}"},
             follow_redirects=False,
         )
-        self._clients: dict[str, AuraClient] = {}
+        self._clients: dict[Credentials, AuraClient] = {}
 
     def client_for(self, credentials: Credentials) -> AuraClient:
-        """The client of this credential; the same one (and token cache) for the same id.
-
-        A changed secret for a known client id gets a new client with a fresh token cache.
-        """
-        client = self._clients.get(credentials.client_id)
-        if client is not None and client.credentials == credentials:
+        """The client of this credential: the same one (and token cache) for the same id and
+        secret. Another secret for a known client id (a rotated key, or a stale copy of it in
+        some namespace) gets a client and token cache of its own, sharing the id's budget: the
+        stale one failing never throws the good one's token away."""
+        client = self._clients.get(credentials)
+        if client is not None:
             return client
         session = CredentialSession(
             credentials,
@@ -103,7 +104,7 @@ class AuraApi:
             time_scale=self.time_scale,
         )
         client = AuraClient(session)
-        self._clients[credentials.client_id] = client
+        self._clients[credentials] = client
         return client
 
     async def aclose(self) -> None:
