@@ -9,6 +9,7 @@ from pydantic import SecretStr
 
 from aura_operator.aura.auth import TokenCache, refresh_lead
 from aura_operator.aura.credentials import AccessToken, Credentials
+from aura_operator.aura.errors import AuraAuthError
 
 from .fake_clock import FakeClock, settle
 
@@ -108,3 +109,26 @@ def test_secrets_stay_out_of_reprs() -> None:
     assert "eyJ" not in repr(token)
     assert "client-secret-value" not in repr(creds)
     assert "client-secret-value" not in str(creds)
+
+
+async def test_refused_credentials_are_remembered_for_a_while_not_asked_again_per_call() -> None:
+    """Hundreds of resources naming one wrong secret each look again every few minutes: they
+    learn the refusal from one token request, not one each (a transient failure is retried)."""
+    clock = FakeClock()
+    fetch = Fetcher(clock)
+    fetch.release.set()
+    fetch.fail = AuraAuthError("the token endpoint refused client id c", status=401)
+    cache = TokenCache(fetch, clock, refusal_memory=30.0)
+
+    errors = []
+    for _ in range(5):
+        with pytest.raises(AuraAuthError) as caught:
+            await cache.get()
+        errors.append(caught.value)
+    assert fetch.calls == 1
+    assert all(e is errors[0] for e in errors)  # the refusal itself, with its request id
+
+    await clock.advance(30.0)
+    with pytest.raises(AuraAuthError):
+        await cache.get()
+    assert fetch.calls == 2

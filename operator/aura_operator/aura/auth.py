@@ -7,7 +7,10 @@ from collections.abc import Awaitable, Callable
 
 from aura_operator.aura.clock import Clock
 from aura_operator.aura.credentials import AccessToken
+from aura_operator.aura.errors import AuraAuthError
 
+REFUSAL_MEMORY_SECONDS = 60.0
+"""Aura seconds for which refused credentials are not sent to the token endpoint again."""
 REFRESH_BEFORE_EXPIRY_SECONDS = 60.0
 """Aura seconds before expiry at which a token is renewed (less for short-lived tokens)."""
 
@@ -20,16 +23,32 @@ def refresh_lead(expires_in: float) -> float:
 class TokenCache:
     """Holds the current token; concurrent callers that find none share one fetch."""
 
-    def __init__(self, fetch: Callable[[], Awaitable[AccessToken]], clock: Clock) -> None:
+    def __init__(
+        self,
+        fetch: Callable[[], Awaitable[AccessToken]],
+        clock: Clock,
+        *,
+        refusal_memory: float = 0.0,
+    ) -> None:
+        """`refusal_memory`: real seconds for which the token endpoint's refusal of the
+        credentials is raised again without asking it (the credentials are fixed by a new
+        Secret, which gets a new cache)."""
         self._fetch = fetch
         self._clock = clock
         self._token: AccessToken | None = None
         self._inflight: asyncio.Future[AccessToken] | None = None
+        self._refusal_memory = refusal_memory
+        self._refused: tuple[AuraAuthError, float] | None = None
 
     async def get(self) -> AccessToken:
         token = self._token
         if token is not None and self._clock.monotonic() < token.refresh_at:
             return token
+        if self._refused is not None:
+            refusal, until = self._refused
+            if self._clock.monotonic() < until:
+                raise refusal
+            self._refused = None
         if self._inflight is None:
             self._inflight = asyncio.ensure_future(self._refresh())
             self._inflight.add_done_callback(_consume_exception)
@@ -46,6 +65,9 @@ class TokenCache:
             token = await self._fetch()
             self._token = token
             return token
+        except AuraAuthError as refusal:
+            self._refused = (refusal, self._clock.monotonic() + self._refusal_memory)
+            raise
         finally:
             self._inflight = None
 

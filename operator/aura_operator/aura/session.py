@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from aura_operator.aura.auth import TokenCache
+from aura_operator.aura.auth import REFUSAL_MEMORY_SECONDS, TokenCache
 from aura_operator.aura.backoff import RetryPolicy
 from aura_operator.aura.calls import Call
 from aura_operator.aura.clock import Clock
@@ -36,7 +36,9 @@ class CredentialSession:
         self._retry = retry
         self._clock = clock
         self._time_scale = time_scale
-        self.tokens = TokenCache(self._fetch_token, clock)
+        self.tokens = TokenCache(
+            self._fetch_token, clock, refusal_memory=REFUSAL_MEMORY_SECONDS / time_scale
+        )
 
     @property
     def server_clock(self) -> ServerClock:
