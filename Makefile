@@ -1,5 +1,6 @@
 # `make test` and `make demo` work on a fresh clone with only Python 3.11 and pip:
-# they create .venv and install the project into it when pyproject.toml changes.
+# they create .venv and install the operator and its developer tools (devtools/) into it, again
+# when either pyproject.toml changes.
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
@@ -7,18 +8,18 @@ STAMP := $(VENV)/.installed
 
 .PHONY: test lint typecheck unit controlplane demo simulator crds chart-readme image bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml devtools/pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed (set PYTHON=...)"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test]' -e ./devtools
 	touch $(STAMP)
 
 test: lint typecheck controlplane unit
 
 lint: $(STAMP)
-	$(BIN)/ruff check operator tests bench
-	$(BIN)/ruff format --check operator tests bench
+	$(BIN)/ruff check operator devtools tests bench
+	$(BIN)/ruff format --check operator devtools tests bench
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -33,10 +34,10 @@ controlplane:
 	@if command -v go >/dev/null 2>&1; then tests/cluster/controlplane/build.sh; fi
 
 simulator: $(STAMP)
-	$(BIN)/aura-operator simulator --host 127.0.0.1 --port 8787
+	$(BIN)/aura-operator-dev simulator --host 127.0.0.1 --port 8787
 
 demo: $(STAMP)
-	$(BIN)/aura-operator demo
+	$(BIN)/aura-operator-dev demo
 
 # Regenerate the CRD from the API models and copy it where kustomize and Helm need it.
 crds: $(STAMP)

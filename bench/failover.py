@@ -40,11 +40,11 @@ from typing import Any
 
 import httpx
 
+from aura_devtools.kube_emulator import AURA_INSTANCES, LEASES, SECRETS
+from aura_devtools.kube_emulator.api import KubernetesApi
+from aura_devtools.simulator import Simulator, SimulatorConfig
+from aura_devtools.simulator.config import DEMO_TENANTS
 from aura_operator.api import API_VERSION, KIND
-from aura_operator.kube_emulator import AURA_INSTANCES, LEASES, SECRETS
-from aura_operator.kube_emulator.api import KubernetesApi
-from aura_operator.simulator import Simulator, SimulatorConfig
-from aura_operator.simulator.config import DEMO_TENANTS
 
 NAMESPACE = "default"
 OUT = Path(__file__).resolve().parent / "out" / "failover"

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 import httpx
 from pydantic import SecretStr
 
+from aura_devtools.simulator import Credential, Simulator, SimulatorConfig
 from aura_operator.aura import AuraApi, AuraError, Credentials, Lane, LimiterRegistry
-from aura_operator.simulator import Credential, Simulator, SimulatorConfig
 
 CLIENT_ID = "bench-client"
 CLIENT_SECRET = "bench-secret"  # noqa: S105 - a throwaway credential of the embedded simulator

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from aura_operator.simulator.requestlog import LoggedRequest
+from aura_devtools.simulator.requestlog import LoggedRequest
 
 AURA_LOGGER = "aura_operator.aura"
 INSTANCE_PREFIX = "/v1/instances/"

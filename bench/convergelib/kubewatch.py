@@ -8,8 +8,8 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from aura_operator.kube_emulator import KubernetesApiEmulator
-from aura_operator.simulator.clock import SimClock
+from aura_devtools.kube_emulator import KubernetesApiEmulator
+from aura_devtools.simulator.clock import SimClock
 
 AURA_PLURAL = "aurainstances"
 

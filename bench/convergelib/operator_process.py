@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from aura_operator.simulator.clock import SimClock
+from aura_devtools.simulator.clock import SimClock
 
 READY_LINE = "metrics on port"  # logged by the operator's startup handler
 CLIENT_TICKS = os.sysconf("SC_CLK_TCK")

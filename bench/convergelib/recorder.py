@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aura_operator.simulator import Simulator
-from aura_operator.simulator.requestlog import LoggedRequest
+from aura_devtools.simulator import Simulator
+from aura_devtools.simulator.requestlog import LoggedRequest
 
 WRITE_METHODS = frozenset({"POST", "PATCH", "DELETE"})
 

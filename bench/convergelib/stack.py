@@ -13,17 +13,17 @@ from typing import Any, Self
 
 from pydantic import SecretStr
 
-from aura_operator.kube_emulator import (
+from aura_devtools.kube_emulator import (
     AURA_INSTANCES,
     NAMESPACES,
     SECRETS,
     KubernetesApiEmulator,
     ObjectFilter,
 )
-from aura_operator.kube_emulator.api import KubernetesApi
-from aura_operator.kube_emulator.patches import PatchType
-from aura_operator.simulator import Credential, Faults, Simulator, SimulatorConfig
-from aura_operator.simulator.config import DEMO_TENANTS
+from aura_devtools.kube_emulator.api import KubernetesApi
+from aura_devtools.kube_emulator.patches import PatchType
+from aura_devtools.simulator import Credential, Faults, Simulator, SimulatorConfig
+from aura_devtools.simulator.config import DEMO_TENANTS
 from convergelib.calls import Call, join, read_operator_log
 from convergelib.kubewatch import KubeWatch
 from convergelib.operator_process import OperatorProcess, ProcessFigures, write_kubeconfig

@@ -1,7 +1,9 @@
 """The `aura-operator` command line: one subcommand per entry in COMMANDS.
 
 Each subcommand lives in its own module exposing `configure(parser)` and `run(args) -> int`,
-imported only when that subcommand is parsed, so `aura-operator simulator` never loads kopf.
+imported only when that subcommand is parsed, so `aura-operator crds` never loads kopf.
+The developer tools (simulator, demo) have their own command, `aura-operator-dev`, in the
+aura-operator-devtools distribution, which dispatches the same way through `dispatch`.
 """
 
 from __future__ import annotations
@@ -9,31 +11,32 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from aura_operator import __version__
 
 # name -> (module, one-line help)
-COMMANDS: dict[str, tuple[str, str]] = {
-    "simulator": ("aura_operator.simulator.cli", "serve a local Aura API v1 simulator"),
+Commands = Mapping[str, tuple[str, str]]
+
+COMMANDS: Commands = {
     "crds": ("aura_operator.api.cli", "write the CRD YAML generated from the API models"),
     "run": ("aura_operator.controller.cli", "run the operator (settings from the environment)"),
-    "demo": (
-        "aura_operator.demo.cli",
-        "run simulator, Kubernetes emulator and operator with the samples",
-    ),
 }
 
 
-def build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="aura-operator",
-        description="Run Neo4j Aura instances from Kubernetes.",
-    )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+def build_parser(
+    argv: Sequence[str],
+    commands: Commands = COMMANDS,
+    *,
+    prog: str = "aura-operator",
+    description: str = "Run Neo4j Aura instances from Kubernetes.",
+    version: str = __version__,
+) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     wanted = next((a for a in argv if not a.startswith("-")), None)
-    for name, (module_name, help_text) in COMMANDS.items():
+    for name, (module_name, help_text) in commands.items():
         command = sub.add_parser(name, help=help_text, description=help_text)
         if name == wanted:
             module = importlib.import_module(module_name)
@@ -42,8 +45,15 @@ def build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def dispatch(
+    parser_for: Callable[[Sequence[str]], argparse.ArgumentParser], argv: Sequence[str] | None
+) -> int:
+    """Parse `argv` (default: the process's arguments) and run the chosen subcommand."""
     args_list = list(sys.argv[1:] if argv is None else argv)
-    args = build_parser(args_list).parse_args(args_list)
+    args = parser_for(args_list).parse_args(args_list)
     result: int = args.run(args)
     return result
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return dispatch(build_parser, argv)

@@ -11,6 +11,7 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
+from aura_devtools.simulator import Credential, Simulator, SimulatorConfig
 from aura_operator.aura import (
     AuraApi,
     AuraClient,
@@ -24,7 +25,6 @@ from aura_operator.aura import (
     SystemClock,
     Timeouts,
 )
-from aura_operator.simulator import Credential, Simulator, SimulatorConfig
 
 CLIENT_ID = "client-a"
 CLIENT_SECRET = "client-a-secret-never-logged"

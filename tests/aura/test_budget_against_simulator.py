@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
+from aura_devtools.simulator import Credential, Simulator, SimulatorConfig
 from aura_operator.aura import (
     AuraApi,
     AuraRateLimited,
@@ -18,7 +19,6 @@ from aura_operator.aura import (
     LimiterRegistry,
     RetryPolicy,
 )
-from aura_operator.simulator import Credential, Simulator, SimulatorConfig
 
 from .conftest import CLIENT_ID, TIME_SCALE, AuraEnv, EnvFactory
 from .test_limiter import max_in_any_window

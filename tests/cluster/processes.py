@@ -24,8 +24,9 @@ TENANT = "8c2a7e4e-5f0b-4d8e-9a51-1f3c6b2d7e01"
 CLIENT_ID, CLIENT_SECRET = "demo-client", "demo-secret"
 
 
-def _python_command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "aura_operator", *args]
+def _python_command(*args: str, package: str = "aura_operator") -> list[str]:
+    """`aura-operator ARGS` (or `aura-operator-dev ARGS`: package="aura_devtools")."""
+    return [sys.executable, "-m", package, *args]
 
 
 @dataclass
@@ -58,13 +59,20 @@ def spawn(command: list[str], log_path: Path, env: dict[str, str] | None = None)
 
 
 class SimulatorProcess:
-    """`aura-operator simulator` on a free loopback port, with its /_sim control API."""
+    """`aura-operator-dev simulator` on a free loopback port, with its /_sim control API."""
 
     def __init__(self, workdir: Path) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = spawn(
-            _python_command("simulator", "--port", str(self.port), "--time-scale", str(TIME_SCALE)),
+            _python_command(
+                "simulator",
+                "--port",
+                str(self.port),
+                "--time-scale",
+                str(TIME_SCALE),
+                package="aura_devtools",
+            ),
             workdir / "simulator.log",
         )
         deadline = time.monotonic() + 30

@@ -8,11 +8,11 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from aura_devtools.kube_emulator import LEASES
+from aura_devtools.kube_emulator.api import KubernetesApi
 from aura_operator.controller.election import LeaderElector, LeadershipLost
 from aura_operator.controller.kube import Connection, KubeClient
 from aura_operator.controller.lease import ElectionTimings
-from aura_operator.kube_emulator import LEASES
-from aura_operator.kube_emulator.api import KubernetesApi
 
 TIMINGS = ElectionTimings(lease_duration=15, renew_deadline=10, retry_period=2)
 

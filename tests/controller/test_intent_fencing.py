@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
+from aura_devtools.kube_emulator import AURA_INSTANCES
+from aura_devtools.kube_emulator.api import KubernetesApi
 from aura_operator.api import API_VERSION, KIND
 from aura_operator.controller.kube import Connection, KubeClient
 from aura_operator.controller.publishing import Publisher
 from aura_operator.controller.tracking import Fleet, Tracked
-from aura_operator.kube_emulator import AURA_INSTANCES
-from aura_operator.kube_emulator.api import KubernetesApi
 
 SPEC = {"cloudProvider": "gcp", "region": "europe-west1", "type": "free-db", "memory": "1GB"}
 

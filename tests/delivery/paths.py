@@ -14,6 +14,10 @@ DOCKERIGNORE = REPO_ROOT / ".dockerignore"
 REQUIREMENTS_LOCK = REPO_ROOT / "requirements.lock"
 BUILD_REQUIREMENTS_LOCK = REPO_ROOT / "build-requirements.lock"
 PYPROJECT = REPO_ROOT / "pyproject.toml"
+# The runtime package (what the image installs) and the developer tools' distribution.
+RUNTIME_PACKAGE = REPO_ROOT / "operator" / "aura_operator"
+DEVTOOLS_DIR = REPO_ROOT / "devtools"
+DEVTOOLS_PYPROJECT = DEVTOOLS_DIR / "pyproject.toml"
 CONTRACTS = REPO_ROOT / "docs" / "contracts.md"
 FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures"
 

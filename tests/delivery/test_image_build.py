@@ -18,13 +18,13 @@ from pathlib import Path
 import pytest
 
 from .image_recipe import build_steps, canonical, load_recipe, lock_pins, stage_build_context
-from .paths import PYPROJECT
+from .paths import PYPROJECT, RUNTIME_PACKAGE
 from .wheelhouse import ensure_wheelhouse
 
 # Each runs as `<ENTRYPOINT executable> <arguments>` in the built environment.
 HELP_COMMANDS = [
     ["--help"],
-    ["simulator", "--help"],
+    ["crds", "--help"],
     ["run", "--help"],  # the image's ENTRYPOINT: `aura-operator run`
 ]
 
@@ -94,6 +94,31 @@ def test_environment_holds_exactly_the_lock_and_the_operator(built_venv: Path) -
     version = tomllib.loads(PYPROJECT.read_text())["project"]["version"]
     assert installed == {**lock_pins(), "aura-operator": version}
     assert "kubernetes" not in installed
+
+
+@pytest.mark.slow
+def test_environment_holds_the_operator_without_its_developer_tools(built_venv: Path) -> None:
+    # The simulator, the Kubernetes API emulator and the demo are aura-operator-devtools.
+    (site_packages,) = built_venv.glob("lib/python3*/site-packages")
+    installed = {
+        p.relative_to(site_packages).as_posix()
+        for p in (site_packages / "aura_operator").rglob("*.py")
+    }
+    source = {
+        p.relative_to(RUNTIME_PACKAGE.parent).as_posix() for p in RUNTIME_PACKAGE.rglob("*.py")
+    }
+    assert installed == source
+    assert not (site_packages / "aura_devtools").exists()
+    assert not list(built_venv.glob("bin/aura-operator-dev"))
+    done = subprocess.run(
+        [str(built_venv / "bin" / "aura-operator"), "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    # argparse lists each subcommand indented by four spaces under COMMAND.
+    commands = set(re.findall(r"^    (\S+)", done.stdout, re.MULTILINE))
+    assert commands == {"crds", "run"}
 
 
 @pytest.mark.slow

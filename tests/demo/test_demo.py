@@ -1,4 +1,4 @@
-"""The one-command demo, run for real (`aura-operator demo --once`)."""
+"""The one-command demo, run for real (`aura-operator-dev demo --once`)."""
 
 from __future__ import annotations
 
@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from aura_operator.demo.table import masked_secret, render
+from aura_devtools.demo.table import masked_secret, render
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def demo(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "aura_operator", "demo", "--once", *args],
+        [sys.executable, "-m", "aura_devtools", "demo", "--once", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -8,8 +8,8 @@ import httpx
 import pytest
 from e2e_harness import TIME_SCALE, Harness
 
-from aura_operator.kube_emulator.api import KubernetesApi
-from aura_operator.simulator import Simulator, SimulatorConfig
+from aura_devtools.kube_emulator.api import KubernetesApi
+from aura_devtools.simulator import Simulator, SimulatorConfig
 
 
 @pytest.fixture

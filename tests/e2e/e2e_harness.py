@@ -12,13 +12,13 @@ from typing import Any, TypeVar
 import httpx
 import kopf
 
+from aura_devtools.kube_emulator import AURA_INSTANCES, EVENTS, NAMESPACES, SECRETS
+from aura_devtools.kube_emulator.api import KubernetesApi, KubernetesApiError
+from aura_devtools.kube_emulator.kopf_runner import running_operator
+from aura_devtools.simulator import Simulator
 from aura_operator.api import API_VERSION, KIND
 from aura_operator.controller.runner import register
 from aura_operator.controller.settings import OperatorSettings
-from aura_operator.kube_emulator import AURA_INSTANCES, EVENTS, NAMESPACES, SECRETS
-from aura_operator.kube_emulator.api import KubernetesApi, KubernetesApiError
-from aura_operator.kube_emulator.kopf_runner import running_operator
-from aura_operator.simulator import Simulator
 
 T = TypeVar("T")
 

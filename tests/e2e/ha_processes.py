@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 import aiohttp.web
 
-from aura_operator.kube_emulator import KubernetesApiEmulator
+from aura_devtools.kube_emulator import KubernetesApiEmulator
 
 NAMESPACE = "default"
 LEASE_PATH = "/apis/coordination.k8s.io/v1/namespaces/default/leases"

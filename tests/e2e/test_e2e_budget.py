@@ -9,7 +9,7 @@ import asyncio
 import pytest
 from e2e_harness import Harness
 
-from aura_operator.simulator import SimulatorConfig
+from aura_devtools.simulator import SimulatorConfig
 
 pytestmark = pytest.mark.e2e
 FLEET = 8

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from e2e_harness import NAMESPACE, Harness, b64, condition, is_ready
 
+from aura_devtools.kube_emulator import AURA_INSTANCES, SECRETS
+from aura_devtools.kube_emulator.api import KubernetesApiError
+from aura_devtools.simulator import SimulatorConfig
 from aura_operator.controller import kube as kube_module
-from aura_operator.kube_emulator import AURA_INSTANCES, SECRETS
-from aura_operator.kube_emulator.api import KubernetesApiError
-from aura_operator.simulator import SimulatorConfig
 
 pytestmark = pytest.mark.e2e
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from e2e_harness import NAMESPACE, Harness
 
+from aura_devtools.kube_emulator import AURA_INSTANCES, SECRETS
 from aura_operator.controller.instance.holds import CREDENTIALS_FINALIZER
-from aura_operator.kube_emulator import AURA_INSTANCES, SECRETS
 
 pytestmark = pytest.mark.e2e
 

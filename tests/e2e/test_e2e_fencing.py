@@ -12,8 +12,8 @@ import kopf
 import pytest
 from e2e_harness import NAMESPACE, Harness, condition
 
+from aura_devtools.kube_emulator.kopf_runner import running_operator
 from aura_operator.controller.runner import register
-from aura_operator.kube_emulator.kopf_runner import running_operator
 
 pytestmark = pytest.mark.e2e
 

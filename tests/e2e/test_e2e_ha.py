@@ -26,10 +26,10 @@ from ha_processes import (
     operator_env,
 )
 
+from aura_devtools.kube_emulator import AURA_INSTANCES, LEASES, SECRETS
+from aura_devtools.kube_emulator.api import KubernetesApi
+from aura_devtools.simulator import Simulator, SimulatorConfig
 from aura_operator.api import API_VERSION, KIND
-from aura_operator.kube_emulator import AURA_INSTANCES, LEASES, SECRETS
-from aura_operator.kube_emulator.api import KubernetesApi
-from aura_operator.simulator import Simulator, SimulatorConfig
 
 pytestmark = pytest.mark.e2e
 

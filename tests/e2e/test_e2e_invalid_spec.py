@@ -13,9 +13,9 @@ import pytest
 from e2e_harness import NAMESPACE, Harness, condition, is_ready
 from pydantic import Field
 
+from aura_devtools.kube_emulator import AURA_INSTANCES
 from aura_operator.api import AuraInstanceSpec
 from aura_operator.controller.instance import desired as desired_module
-from aura_operator.kube_emulator import AURA_INSTANCES
 
 pytestmark = pytest.mark.e2e
 

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from e2e_harness import Harness, condition, is_ready
 
-from aura_operator.simulator.config import Durations
+from aura_devtools.simulator.config import Durations
 
 pytestmark = pytest.mark.e2e
 

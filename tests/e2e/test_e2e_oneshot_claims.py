@@ -11,10 +11,10 @@ import pytest
 from e2e_harness import Harness, condition, is_ready
 from test_e2e_tenancy import own_credentials, team, writes_to
 
+from aura_devtools.kube_emulator import AURA_INSTANCES, AURA_RESTORES, AURA_SNAPSHOTS
 from aura_operator.api import API_VERSION
 from aura_operator.api.restore import RESTORE_KIND
 from aura_operator.api.snapshot import SNAPSHOT_KIND
-from aura_operator.kube_emulator import AURA_INSTANCES, AURA_RESTORES, AURA_SNAPSHOTS
 
 pytestmark = pytest.mark.e2e
 

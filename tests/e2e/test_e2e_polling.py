@@ -16,9 +16,9 @@ import statistics
 import pytest
 from e2e_harness import Harness
 
+from aura_devtools.simulator import SimulatorConfig
+from aura_devtools.simulator.config import Durations
 from aura_operator.controller.schedule import next_read_delay, read_spacing
-from aura_operator.simulator import SimulatorConfig
-from aura_operator.simulator.config import Durations
 
 pytestmark = pytest.mark.e2e
 CREATE_SECONDS = 400.0

@@ -10,10 +10,10 @@ import httpx
 import pytest
 from e2e_harness import NAMESPACE, TENANT, Harness, condition, is_ready
 
+from aura_devtools.kube_emulator import AURA_INSTANCES
 from aura_operator.aura.client import AuraClient
 from aura_operator.controller import kube as kube_module
 from aura_operator.controller.publishing import Publisher
-from aura_operator.kube_emulator import AURA_INSTANCES
 
 pytestmark = pytest.mark.e2e
 

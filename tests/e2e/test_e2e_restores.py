@@ -9,11 +9,11 @@ import pytest
 from e2e_harness import NAMESPACE, TIME_SCALE, Harness, condition, is_ready
 from test_e2e_snapshots import ad_hoc_snapshots, apply_snapshot, ready_instance, wait_snapshot
 
+from aura_devtools.kube_emulator import AURA_RESTORES, AURA_SNAPSHOTS
+from aura_devtools.simulator import SimulatorConfig
+from aura_devtools.simulator.config import Durations
 from aura_operator.api import API_VERSION
 from aura_operator.api.restore import RESTORE_KIND
-from aura_operator.kube_emulator import AURA_RESTORES, AURA_SNAPSHOTS
-from aura_operator.simulator import SimulatorConfig
-from aura_operator.simulator.config import Durations
 
 pytestmark = pytest.mark.e2e
 

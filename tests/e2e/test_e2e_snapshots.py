@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from e2e_harness import NAMESPACE, TIME_SCALE, Harness, condition, is_ready
 
+from aura_devtools.kube_emulator import AURA_INSTANCES, AURA_SNAPSHOTS
+from aura_devtools.simulator import SimulatorConfig
+from aura_devtools.simulator.config import Durations
 from aura_operator.api import API_VERSION
 from aura_operator.api.snapshot import SNAPSHOT_KIND
-from aura_operator.kube_emulator import AURA_INSTANCES, AURA_SNAPSHOTS
-from aura_operator.simulator import SimulatorConfig
-from aura_operator.simulator.config import Durations
 
 pytestmark = pytest.mark.e2e
 

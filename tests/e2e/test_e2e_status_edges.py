@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from e2e_harness import NAMESPACE, TENANT, Harness, b64, condition, is_ready
 
+from aura_devtools.kube_emulator import SECRETS
 from aura_operator.api.status import CONDITION_MESSAGE_MAX_LENGTH
 from aura_operator.aura import AuraValidationError
 from aura_operator.aura.client import AuraClient
-from aura_operator.kube_emulator import SECRETS
 
 pytestmark = pytest.mark.e2e
 

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from e2e_harness import TENANT, Harness, condition, is_ready
 
+from aura_devtools.kube_emulator import AURA_INSTANCES, AURA_RESTORES, AURA_SNAPSHOTS
 from aura_operator.api import API_VERSION
 from aura_operator.api.restore import RESTORE_KIND
 from aura_operator.api.snapshot import SNAPSHOT_KIND
 from aura_operator.controller.claims import claims_of, owner_of
-from aura_operator.kube_emulator import AURA_INSTANCES, AURA_RESTORES, AURA_SNAPSHOTS
 
 pytestmark = pytest.mark.e2e
 

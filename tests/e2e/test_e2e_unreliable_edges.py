@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from e2e_harness import NAMESPACE, TENANT, TIME_SCALE, Harness, condition, is_ready
 
+from aura_devtools.kube_emulator import AURA_INSTANCES
+from aura_devtools.simulator import Faults, SimulatorConfig
+from aura_devtools.simulator.config import Durations
 from aura_operator.controller.instance.recovery import CONFIRM_WINDOW, next_listing_at
-from aura_operator.kube_emulator import AURA_INSTANCES
-from aura_operator.simulator import Faults, SimulatorConfig
-from aura_operator.simulator.config import Durations
 
 pytestmark = pytest.mark.e2e
 

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from e2e_harness import NAMESPACE, Harness
 
+from aura_devtools.kube_emulator import AURA_INSTANCES, SECRETS
 from aura_operator.aura.client import AuraClient
 from aura_operator.controller.instance.creation import CREATES_IN_FLIGHT
-from aura_operator.kube_emulator import AURA_INSTANCES, SECRETS
 
 pytestmark = pytest.mark.e2e
 

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from aura_operator.kube_emulator.api import KubernetesApi
+from aura_devtools.kube_emulator.api import KubernetesApi
 
 
 @pytest.fixture

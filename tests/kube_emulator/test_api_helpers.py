@@ -6,9 +6,9 @@ import asyncio
 
 import pytest
 
-from aura_operator.kube_emulator import AURA_INSTANCES, SECRETS
-from aura_operator.kube_emulator.api import KubernetesApi, KubernetesApiError, WaitTimeoutError
-from aura_operator.kube_emulator.patches import PatchType
+from aura_devtools.kube_emulator import AURA_INSTANCES, SECRETS
+from aura_devtools.kube_emulator.api import KubernetesApi, KubernetesApiError, WaitTimeoutError
+from aura_devtools.kube_emulator.patches import PatchType
 from kube_emulator.helpers import SPEC_DEFAULTS, VALID_SPEC, aura_instance
 
 

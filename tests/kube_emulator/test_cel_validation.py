@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from aura_operator.kube_emulator.cel_validation import CEL_AVAILABLE, rule_errors
-from aura_operator.kube_emulator.field_errors import ErrorType
+from aura_devtools.kube_emulator.cel_validation import CEL_AVAILABLE, rule_errors
+from aura_devtools.kube_emulator.field_errors import ErrorType
 
 pytestmark = pytest.mark.skipif(not CEL_AVAILABLE, reason="cel-python is not installed")
 

@@ -7,7 +7,7 @@ import asyncio
 import kmock
 import pytest
 
-from aura_operator.kube_emulator.changes import ChangeLog, ChangesExpiredError
+from aura_devtools.kube_emulator.changes import ChangeLog, ChangesExpiredError
 
 WIDGETS = kmock.resource("example.com", "v1", "widgets")
 

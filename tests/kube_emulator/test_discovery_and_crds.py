@@ -9,9 +9,9 @@ from typing import Any
 import httpx
 import yaml
 
-from aura_operator.kube_emulator import AURA_INSTANCE_CRD, SECRETS, KubernetesApiEmulator, load_crds
-from aura_operator.kube_emulator.api import KubernetesApi
-from aura_operator.kube_emulator.resources import bundled_builtin_resource_types
+from aura_devtools.kube_emulator import AURA_INSTANCE_CRD, SECRETS, KubernetesApiEmulator, load_crds
+from aura_devtools.kube_emulator.api import KubernetesApi
+from aura_devtools.kube_emulator.resources import bundled_builtin_resource_types
 from kube_emulator.helpers import create
 
 WIDGETS = "/apis/example.com/v1/namespaces/default/widgets"

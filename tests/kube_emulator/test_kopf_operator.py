@@ -14,10 +14,10 @@ from typing import Any
 import kmock
 import kopf
 
-from aura_operator.kube_emulator import AURA_INSTANCES, EVENTS
-from aura_operator.kube_emulator.api import KubernetesApi
-from aura_operator.kube_emulator.kopf_runner import running_operator
-from aura_operator.kube_emulator.selectors import ObjectFilter
+from aura_devtools.kube_emulator import AURA_INSTANCES, EVENTS
+from aura_devtools.kube_emulator.api import KubernetesApi
+from aura_devtools.kube_emulator.kopf_runner import running_operator
+from aura_devtools.kube_emulator.selectors import ObjectFilter
 from kube_emulator.helpers import aura_instance
 
 GROUP, VERSION, PLURAL = "aura.neo4j.io", "v1alpha1", "aurainstances"

@@ -12,9 +12,9 @@ import kmock
 import kopf
 import pytest
 
-from aura_operator.kube_emulator import AURA_INSTANCES
-from aura_operator.kube_emulator.api import KubernetesApi
-from aura_operator.kube_emulator.kopf_runner import OperatorStartupError, running_operator
+from aura_devtools.kube_emulator import AURA_INSTANCES
+from aura_devtools.kube_emulator.api import KubernetesApi
+from aura_devtools.kube_emulator.kopf_runner import OperatorStartupError, running_operator
 from kube_emulator.helpers import aura_instance
 
 GROUP, VERSION, PLURAL = "aura.neo4j.io", "v1alpha1", "aurainstances"

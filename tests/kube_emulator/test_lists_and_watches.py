@@ -8,7 +8,7 @@ import json
 
 import httpx
 
-from aura_operator.kube_emulator.api import KubernetesApi
+from aura_devtools.kube_emulator.api import KubernetesApi
 from kube_emulator.helpers import AURA_INSTANCES, aura_instance, create, lines_of, patch, watch
 
 ALL_AURA_INSTANCES = "/apis/aura.neo4j.io/v1alpha1/aurainstances"

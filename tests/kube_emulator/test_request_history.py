@@ -8,8 +8,8 @@ from typing import Any
 import kmock
 import pytest
 
-from aura_operator.kube_emulator import KubernetesApiEmulator
-from aura_operator.kube_emulator.api import KubernetesApi
+from aura_devtools.kube_emulator import KubernetesApiEmulator
+from aura_devtools.kube_emulator.api import KubernetesApi
 from kube_emulator.helpers import SECRETS
 
 

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from aura_operator.kube_emulator.field_errors import ErrorType
-from aura_operator.kube_emulator.formats import conforms
-from aura_operator.kube_emulator.schema_validation import schema_errors
+from aura_devtools.kube_emulator.field_errors import ErrorType
+from aura_devtools.kube_emulator.formats import conforms
+from aura_devtools.kube_emulator.schema_validation import schema_errors
 
 
 def spec_schema(**properties: dict[str, Any]) -> dict[str, Any]:

@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
-from aura_operator.kube_emulator import AURA_INSTANCE_CRD, load_crds
-from aura_operator.kube_emulator.cel_validation import CEL_AVAILABLE
+from aura_devtools.kube_emulator import AURA_INSTANCE_CRD, load_crds
+from aura_devtools.kube_emulator.cel_validation import CEL_AVAILABLE
 from kube_emulator.helpers import (
     AURA_INSTANCES,
     JSON_PATCH,

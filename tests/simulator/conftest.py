@@ -11,7 +11,7 @@ import httpx
 import pytest
 from simulator_helpers import Aura, SimControl, client, fetch_token
 
-from aura_operator.simulator import Simulator, SimulatorConfig
+from aura_devtools.simulator import Simulator, SimulatorConfig
 
 
 @pytest.fixture

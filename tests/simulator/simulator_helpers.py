@@ -9,8 +9,8 @@ from typing import Any
 
 import httpx
 
-from aura_operator.simulator import SimulatorConfig
-from aura_operator.simulator.config import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANTS
+from aura_devtools.simulator import SimulatorConfig
+from aura_devtools.simulator.config import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANTS
 
 
 @cache

@@ -10,8 +10,8 @@ import httpx
 import pytest
 from simulator_helpers import Aura, SimControl, client, error_of, instance_body
 
-from aura_operator.simulator import Faults, Simulator, SimulatorConfig
-from aura_operator.simulator.responses import EXTRA_FIELD
+from aura_devtools.simulator import Faults, Simulator, SimulatorConfig
+from aura_devtools.simulator.responses import EXTRA_FIELD
 
 
 async def test_error_rate_one_injects_the_configured_5xx_codes(

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from simulator_helpers import SimControl, client, error_of, fetch_token
 
-from aura_operator.simulator import Simulator, SimulatorConfig
+from aura_devtools.simulator import Simulator, SimulatorConfig
 
 LIMIT = 5
 

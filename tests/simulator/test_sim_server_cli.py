@@ -1,4 +1,4 @@
-"""Embedding (`Simulator`), time scale, and the `aura-operator simulator` command."""
+"""Embedding (`Simulator`), time scale, and the `aura-operator-dev simulator` command."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ import httpx
 import pytest
 from simulator_helpers import TENANT_ID, client, fetch_token, instance_body
 
-from aura_operator.simulator import Simulator, SimulatorConfig
-from aura_operator.simulator.cli import build_config, configure
+from aura_devtools.simulator import Simulator, SimulatorConfig
+from aura_devtools.simulator.cli import build_config, configure
 
 
 def _parse(*argv: str) -> argparse.Namespace:
@@ -170,19 +170,19 @@ def test_config_file_is_read_and_options_win(tmp_path: Path) -> None:
     [("--client", "no-colon"), ("--duration", "warp=3"), ("--time-scale", "0")],
 )
 def test_bad_options_are_reported(argv: tuple[str, ...]) -> None:
-    from aura_operator.simulator.cli import ConfigError
+    from aura_devtools.simulator.cli import ConfigError
 
     with pytest.raises(ConfigError):
         build_config(_parse(*argv))
 
 
 async def test_the_command_prints_what_a_newcomer_needs_and_serves_it() -> None:
-    """Runs `python -m aura_operator simulator` for real and follows its printed instructions."""
+    """Runs `python -m aura_devtools simulator` for real and follows its printed instructions."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "aura_operator",
+        "aura_devtools",
         "simulator",
         "--port",
         "0",

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from simulator_helpers import Aura, SimControl, error_of
 
-from aura_operator.simulator import SimulatorConfig
+from aura_devtools.simulator import SimulatorConfig
 
 
 async def _adhoc_snapshot(aura: Aura, instance_id: str) -> str:

@@ -6,8 +6,8 @@ import httpx
 import pytest
 from simulator_helpers import OTHER_TENANT_ID, TENANT_ID, Aura, client, error_of, fetch_token
 
-from aura_operator.simulator import Simulator, SimulatorConfig, Tenant
-from aura_operator.simulator.config import (
+from aura_devtools.simulator import Simulator, SimulatorConfig, Tenant
+from aura_devtools.simulator.config import (
     CLOUD_PROVIDERS,
     INSTANCE_TYPES,
     MEMORY_LADDER_GB,

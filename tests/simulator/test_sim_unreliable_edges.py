@@ -12,8 +12,8 @@ import httpx
 import pytest
 from simulator_helpers import TENANT_ID, Aura, SimControl, client, fetch_token, instance_body
 
-from aura_operator.simulator import Simulator, SimulatorConfig
-from aura_operator.simulator.cli import build_config, configure
+from aura_devtools.simulator import Simulator, SimulatorConfig
+from aura_devtools.simulator.cli import build_config, configure
 
 
 def _date(response: httpx.Response) -> float:

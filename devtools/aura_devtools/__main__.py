@@ -1,0 +1,3 @@
+from aura_devtools.cli import main
+
+raise SystemExit(main())
