@@ -374,3 +374,28 @@ async def test_null_sizes_while_creating_and_a_slow_token_endpoint_still_converg
 
     assert obj["status"]["memory"] == "2GB"
     assert obj["status"]["storage"] == "4GB"
+
+
+@pytest.mark.parametrize("sim_config", [config(cdc_unreported_on_business_critical=True)])
+async def test_a_change_aura_accepts_but_never_shows_is_not_sent_for_ever(
+    operator: Harness,
+) -> None:
+    """business-critical reports cdc_enrichment_mode null even after a PATCH (seen by the Labs
+    Terraform provider): the change is sent, seen not to hold, sent once more, then reported
+    for a person instead of being sent every few minutes for ever."""
+    await operator.apply(
+        "orders", {"type": "business-critical", "memory": "4GB", "cdcEnrichmentMode": "DIFF"}
+    )
+    obj = await operator.wait(
+        "orders",
+        lambda o: condition(o, "Stalled").get("reason") == "PatchNotApplied",
+        within=30,
+    )
+    instance_id = obj["status"]["instanceId"]
+    path = f"/v1/instances/{instance_id}"
+    patches = await operator.aura_requests("PATCH", path)
+    assert len(patches) == 2 and all(p["status"] in (200, 202) for p in patches)  # accepted
+    message = condition(obj, "Stalled")["message"]
+    assert "spec.cdcEnrichmentMode" in message and "request id" in message
+    await asyncio.sleep(0.5)  # many Aura minutes (drift checks included): nothing more is sent
+    assert len(await operator.aura_requests("PATCH", path)) == 2

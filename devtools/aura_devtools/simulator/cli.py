@@ -142,6 +142,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="answer memory and storage as null while an instance is creating",
     )
     faults.add_argument(
+        "--cdc-unreported-on-business-critical",
+        action="store_true",
+        help="answer cdc_enrichment_mode as null on business-critical, even after a PATCH",
+    )
+    faults.add_argument(
         "--retry-after-format",
         choices=("seconds", "http-date"),
         help="Retry-After as delta seconds (default) or an HTTP date on Aura's clock",
@@ -263,7 +268,11 @@ def build_config(args: argparse.Namespace) -> SimulatorConfig:
             faults[field] = getattr(args, option)
     if args.error_codes:
         faults["error_codes"] = [code.strip() for code in args.error_codes.split(",")]
-    for flag in ("extra_fields", "null_sizes_while_creating"):
+    for flag in (
+        "extra_fields",
+        "null_sizes_while_creating",
+        "cdc_unreported_on_business_critical",
+    ):
         if getattr(args, flag):
             faults[flag] = True
     if args.gateway_html:

@@ -167,6 +167,9 @@ class Faults(_Model):
     delete_after_create_404_seconds: float = Field(default=0.0, ge=0)
     # `memory` and `storage` are null in instance answers while the instance is creating.
     null_sizes_while_creating: bool = False
+    # business-critical instances answer `cdc_enrichment_mode` null, even after a PATCH that
+    # set it (seen by the Labs Terraform provider).
+    cdc_unreported_on_business_critical: bool = False
     # The next N created instances end in `loading failed` instead of `running`.
     create_fail_count: int = Field(default=0, ge=0)
     rate_limit_storm_seconds: float = Field(default=0.0, ge=0)

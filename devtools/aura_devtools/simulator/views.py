@@ -50,7 +50,10 @@ def instance_view(instance: Instance, faults: Faults) -> dict[str, Any]:
     if instance.type in SECONDARIES_TYPES:
         data["secondaries_count"] = instance.secondaries_count
     if instance.type in CDC_TYPES:
-        data["cdc_enrichment_mode"] = instance.cdc_enrichment_mode
+        unreported = (
+            faults.cdc_unreported_on_business_critical and instance.type == "business-critical"
+        )
+        data["cdc_enrichment_mode"] = None if unreported else instance.cdc_enrichment_mode
     if instance.customer_managed_key_id is not None:
         data["customer_managed_key_id"] = instance.customer_managed_key_id
     data["vector_optimized"] = instance.vector_optimized

@@ -21,6 +21,21 @@ Key = tuple[str, str]  # (namespace, name)
 AT_REST = frozenset({Phase.READY.value, Phase.PAUSED.value, Phase.FAILED.value})
 
 
+PATCH_ATTEMPTS = 2
+"""Times one PATCH of one generation is accepted by Aura without showing before it is not sent
+again (PatchNotApplied)."""
+
+
+@dataclass
+class AcceptedPatch:
+    """A PATCH Aura accepted for a generation, and how often."""
+
+    generation: int
+    patch: dict[str, Any]
+    times: int
+    request_id: str | None
+
+
 @dataclass
 class Tracked:
     ref: ObjectRef
@@ -53,6 +68,8 @@ class Tracked:
     writes_were_disabled: bool = False
     held_secret: str | None = None
     """The credentials Secret (in the object's namespace) this process holds for it."""
+    accepted_patch: AcceptedPatch | None = None
+    """The latest PATCH Aura accepted for this object (kept in memory)."""
     last_good_spec: dict[str, Any] | None = None
     """The latest spec the operator could read, for a deletion after an unreadable edit."""
 
@@ -76,6 +93,27 @@ class Tracked:
     def instance_id(self) -> str | None:
         value = self.status.get("instanceId") or self.spec.get("instanceId")
         return str(value) if value else None
+
+    def note_patch_accepted(self, patch: dict[str, Any], request_id: str | None) -> None:
+        accepted = self.accepted_patch
+        if accepted and accepted.generation == self.generation and accepted.patch == patch:
+            accepted.times += 1
+            accepted.request_id = request_id
+        else:
+            self.accepted_patch = AcceptedPatch(self.generation, dict(patch), 1, request_id)
+
+    def unheld_patch(self, patch: dict[str, Any]) -> AcceptedPatch | None:
+        """The PATCH `patch`, if Aura already accepted it PATCH_ATTEMPTS times for this
+        generation and the instance still does not show it."""
+        accepted = self.accepted_patch
+        if (
+            accepted
+            and accepted.generation == self.generation
+            and accepted.patch == patch
+            and accepted.times >= PATCH_ATTEMPTS
+        ):
+            return accepted
+        return None
 
     def begin_write(self) -> None:
         """From here on the running reconcile may change Aura: it must not be cancelled."""

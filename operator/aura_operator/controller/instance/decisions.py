@@ -11,7 +11,9 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from aura_operator.api import Phase
+from aura_operator.aura import request_id_text
 from aura_operator.controller.instance.desired import Desired
+from aura_operator.controller.tracking import AcceptedPatch
 
 
 class Observed(Protocol):
@@ -135,3 +137,21 @@ def next_step(desired: Desired, observed: Observed) -> Step:
     if desired.paused:
         return Step(StepKind.PAUSE, Phase.PAUSING, "Pausing", "spec.paused is true")
     return Step(StepKind.READY, Phase.READY, "Running")
+
+
+def spec_field(aura_field: str) -> str:
+    """`spec.<camelCase>` of an Aura field name (`cdc_enrichment_mode`)."""
+    head, *rest = aura_field.split("_")
+    return "spec." + head + "".join(part.capitalize() for part in rest)
+
+
+def unheld_patch_message(accepted: AcceptedPatch, observed: Observed) -> str:
+    """Why a change Aura accepted again and again is not sent once more."""
+    asked = ", ".join(f"{spec_field(k)}: {v}" for k, v in sorted(accepted.patch.items()))
+    shown = ", ".join(f"{k} {getattr(observed, k, None)}" for k in sorted(accepted.patch))
+    return (
+        f"Aura accepted {asked} {accepted.times} times (the last: "
+        f"{request_id_text(accepted.request_id)}) but still shows {shown}; it is not sent "
+        "again until the spec changes. Aura may not show this field for this instance type: "
+        "set it to what Aura shows, or remove it from the spec."
+    )

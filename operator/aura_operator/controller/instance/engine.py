@@ -43,7 +43,12 @@ from aura_operator.controller.instance.creation import (
     RECHECK_SECRET_CONFLICT,
     Creator,
 )
-from aura_operator.controller.instance.decisions import Step, StepKind, next_step
+from aura_operator.controller.instance.decisions import (
+    Step,
+    StepKind,
+    next_step,
+    unheld_patch_message,
+)
 from aura_operator.controller.instance.deletion import Deleter
 from aura_operator.controller.instance.desired import (
     Desired,
@@ -411,10 +416,18 @@ class Engine:
             report.ready_if(False, "ReconcileDisabled", f"{step.reason} skipped: writes disabled")
             await self.publish.status(tracked, report)
             return None
-        if self._rejected_this_generation(tracked):
-            report.ready_if(False, "AuraRejected", "waiting for a spec change")
+        if held := self._held_reason(tracked):
+            report.ready_if(False, held, "waiting for a spec change")
             await self.publish.status(tracked, report)
             return None
+        if step.kind is StepKind.PATCH and tracked.confirmed_generation != tracked.generation:
+            unheld = tracked.unheld_patch(step.patch)
+            if unheld is not None:
+                # Accepted again and again, never shown: another PATCH would change nothing.
+                report.stall("PatchNotApplied", unheld_patch_message(unheld, observed))
+                report.observed_generation = tracked.generation
+                await self.publish.status(tracked, report)
+                return None
         return await self._act(tracked, access.client, instance_id, step, report)
 
     async def _act(
@@ -450,6 +463,8 @@ class Engine:
         except AuraError as error:
             await write_failed(self.publish, tracked, report, error, ACTION_VERB[step.kind])
             return RETRY_LATER
+        if step.kind is StepKind.PATCH and not drift:
+            tracked.note_patch_accepted(step.patch, result.request_id)
         rename_only = step.kind is StepKind.PATCH and set(step.patch) == {"name"}
         report.fields["lastRequestId"] = result.request_id
         if result.value is not None and getattr(result.value, "status", None):
@@ -550,13 +565,21 @@ class Engine:
         )
 
     def _rejected_this_generation(self, tracked: Tracked) -> bool:
+        return self._held_reason(tracked) is not None
+
+    @staticmethod
+    def _held_reason(tracked: Tracked) -> str | None:
+        """Why nothing is sent for this generation until the spec changes: Aura refused it
+        (AuraRejected), or accepted a change of it that never showed (PatchNotApplied)."""
         stalled = conditions.find(tracked.status.get("conditions"), conditions.STALLED)
-        return bool(
+        if (
             stalled
             and stalled.get("status") == "True"
-            and stalled.get("reason") == "AuraRejected"
+            and stalled.get("reason") in HELD_REASONS
             and stalled.get("observedGeneration") == tracked.generation
-        )
+        ):
+            return str(stalled["reason"])
+        return None
 
     async def _deliver_connection(
         self, tracked: Tracked, desired: Desired, observed: Instance, report: Report
@@ -590,6 +613,8 @@ def tenant_missing(namespace: str, name: str) -> str:
         "and apply it again with spec.tenantId (fixed at creation)"
     )
 
+
+HELD_REASONS = ("AuraRejected", "PatchNotApplied")
 
 RESOLVED_BY_A_READ = frozenset(
     {
