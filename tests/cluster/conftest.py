@@ -10,14 +10,13 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
-import shutil
 from collections.abc import Iterator
 
 import pytest
 
 from delivery.fetch_tools import ensure_tools
 
-from .control_plane import BINARIES_DIR, ControlPlane, missing_binaries
+from .control_plane import REQUIRE_VARIABLE, ControlPlane, unavailable
 from .installs import CRDS_DIR, kustomize_install
 from .kubectl import Helm, Kubectl, fresh_namespace
 from .processes import (
@@ -28,24 +27,10 @@ from .processes import (
     operator_as_service_account,
 )
 
-REQUIRE_VARIABLE = "AURA_REQUIRE_CLUSTER_TIER"
-
 _started: list[ControlPlane] = []
 
 
-def _unavailable() -> str | None:
-    missing = missing_binaries()
-    if missing:
-        return (
-            f"real-API-server tier skipped: {', '.join(missing)} not in {BINARIES_DIR} "
-            "(`make controlplane` builds them; it needs Go 1.26 and the Go module proxy)"
-        )
-    if shutil.which("openssl") is None:
-        return "real-API-server tier skipped: openssl (for the test certificates) not found"
-    return None
-
-
-_UNAVAILABLE = _unavailable()
+_UNAVAILABLE = unavailable()
 _REQUIRED = os.environ.get(REQUIRE_VARIABLE) == "1"
 if _UNAVAILABLE is not None and not _REQUIRED:
     # Not collected at all, so the run ends with one line saying why (pytest_terminal_summary).
@@ -55,7 +40,7 @@ if _UNAVAILABLE is not None and not _REQUIRED:
 @pytest.fixture(scope="package")
 def control_plane(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ControlPlane]:
     if _UNAVAILABLE is not None:
-        pytest.fail(f"{REQUIRE_VARIABLE}=1 but the {_UNAVAILABLE}", pytrace=False)
+        pytest.fail(f"{REQUIRE_VARIABLE}=1 but {_UNAVAILABLE}", pytrace=False)
     plane = ControlPlane(tmp_path_factory.mktemp("control-plane"))
     plane.start()
     _started.append(plane)
@@ -67,7 +52,7 @@ def control_plane(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ControlP
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if _UNAVAILABLE is not None and not _REQUIRED:
-        terminalreporter.write_line(_UNAVAILABLE, yellow=True)
+        terminalreporter.write_line(f"real-API-server tier skipped: {_UNAVAILABLE}", yellow=True)
     for plane in _started:
         terminalreporter.write_line(
             f"real API server: etcd, kube-apiserver and kube-controller-manager started in "

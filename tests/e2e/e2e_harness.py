@@ -1,5 +1,6 @@
-"""The real operator (kopf, in its own thread) against the Kubernetes emulator and the Aura
-simulator, both over HTTP, with helpers to drive and inspect all three."""
+"""The real operator (kopf, in its own thread) against a Kubernetes backend (the emulator or a
+real API server, backends.py) and the Aura simulator, both over HTTP, with helpers to drive and
+inspect all three."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ from typing import Any, TypeVar
 
 import httpx
 import kopf
+from backends import Backend
 
 from aura_devtools.kube_emulator import AURA_INSTANCES, EVENTS, NAMESPACES, SECRETS
-from aura_devtools.kube_emulator.api import KubernetesApi, KubernetesApiError
+from aura_devtools.kube_emulator.api import KubernetesApiError
 from aura_devtools.kube_emulator.kopf_runner import running_operator
 from aura_devtools.simulator import Simulator
 from aura_operator.api import API_VERSION, KIND
@@ -22,7 +24,6 @@ from aura_operator.controller.settings import OperatorSettings
 
 T = TypeVar("T")
 
-NAMESPACE = "default"
 TIME_SCALE = 600.0  # a 4-minute create takes 0.4 s
 TENANT = "8c2a7e4e-5f0b-4d8e-9a51-1f3c6b2d7e01"
 BASE_SPEC = {
@@ -56,16 +57,20 @@ def is_ready(obj: dict[str, Any]) -> bool:
 
 
 class Harness:
-    def __init__(self, kube: KubernetesApi, sim: Simulator, sim_http: httpx.AsyncClient) -> None:
-        self.kube = kube
+    def __init__(self, backend: Backend, sim: Simulator, sim_http: httpx.AsyncClient) -> None:
+        self.backend = backend
+        self.kube = backend.kube
         self.sim = sim
         self.sim_http = sim_http
+        self.namespace = backend.namespace("default")
+        """The operator's own namespace, where the scenarios' objects live unless they say."""
         self.settings = OperatorSettings(
             api_url=sim.base_url,
             time_scale=sim.config.time_scale,
             metrics_port=0,
-            pod_namespace=NAMESPACE,
-            default_credentials_secret=f"{NAMESPACE}/aura-credentials",
+            pod_namespace=self.namespace,
+            default_credentials_secret=f"{self.namespace}/aura-credentials",
+            watch_namespaces=backend.watch_namespaces,
             shutdown_grace=5.0,  # within running_operator's stop limit
         )
         self.memo: Any = None
@@ -73,21 +78,29 @@ class Harness:
 
     # the operator
 
+    def ns(self, logical: str) -> str:
+        """The namespace a scenario calls `logical` ("team-a"): itself on the emulator, the
+        test's own on the real server."""
+        return self.backend.namespace(logical)
+
+    def running_operator(self, memo: Any) -> contextlib.AbstractAsyncContextManager[Any]:
+        """One more operator process (in its own thread) on the backend, with these settings."""
+        connection = self.backend.connection
+
+        def login(**_: Any) -> kopf.ConnectionInfo:
+            return connection
+
+        return running_operator(
+            connection,
+            lambda registry: register(registry, self.settings, login=login),
+            namespaces=self.settings.watch_namespaces,
+            memo=memo,
+        )
+
     async def start_operator(self) -> None:
         stack = contextlib.AsyncExitStack()
         self.memo = kopf.Memo()
-        url = self.kube.url
-
-        def emulator_login(**_: Any) -> kopf.ConnectionInfo:
-            return kopf.ConnectionInfo(server=url, default_namespace=NAMESPACE)
-
-        await stack.enter_async_context(
-            running_operator(
-                url,
-                lambda registry: register(registry, self.settings, login=emulator_login),
-                memo=self.memo,
-            )
-        )
+        await stack.enter_async_context(self.running_operator(self.memo))
         self._operator = stack
 
     def record_schedules(self, name: str) -> list[float | None]:
@@ -98,7 +111,7 @@ class Harness:
         delays: list[float | None] = []
 
         def recording(key: tuple[str, str], delay: float | None) -> None:
-            if key == (NAMESPACE, name):
+            if key == (self.namespace, name):
                 delays.append(delay)
             schedule(key, delay)
 
@@ -127,7 +140,7 @@ class Harness:
                 raise
 
     async def create_credentials(
-        self, name: str = "aura-credentials", *, namespace: str = NAMESPACE
+        self, name: str = "aura-credentials", *, namespace: str | None = None
     ) -> None:
         await self.kube.create(
             SECRETS,
@@ -141,7 +154,7 @@ class Harness:
                     "tenantId": b64(TENANT),
                 },
             },
-            namespace=namespace,
+            namespace=namespace or self.namespace,
         )
 
     async def apply(
@@ -149,7 +162,7 @@ class Harness:
         name: str,
         spec: dict[str, Any] | None = None,
         *,
-        namespace: str = NAMESPACE,
+        namespace: str | None = None,
         **metadata: Any,
     ) -> dict[str, Any]:
         body = {
@@ -158,18 +171,21 @@ class Harness:
             "metadata": {"name": name, **metadata},
             "spec": {**BASE_SPEC, **(spec or {})},
         }
-        return await self.kube.create(AURA_INSTANCES, body, namespace=namespace)
+        return await self.kube.create(AURA_INSTANCES, body, namespace=namespace or self.namespace)
 
     async def patch_spec(self, name: str, spec: dict[str, Any]) -> dict[str, Any]:
-        return await self.kube.patch(AURA_INSTANCES, name, {"spec": spec}, namespace=NAMESPACE)
+        return await self.kube.patch(AURA_INSTANCES, name, {"spec": spec}, namespace=self.namespace)
 
     async def annotate(self, name: str, annotations: dict[str, str]) -> dict[str, Any]:
         return await self.kube.patch(
-            AURA_INSTANCES, name, {"metadata": {"annotations": annotations}}, namespace=NAMESPACE
+            AURA_INSTANCES,
+            name,
+            {"metadata": {"annotations": annotations}},
+            namespace=self.namespace,
         )
 
-    async def get(self, name: str, *, namespace: str = NAMESPACE) -> dict[str, Any]:
-        return await self.kube.get(AURA_INSTANCES, name, namespace=namespace)
+    async def get(self, name: str, *, namespace: str | None = None) -> dict[str, Any]:
+        return await self.kube.get(AURA_INSTANCES, name, namespace=namespace or self.namespace)
 
     async def wait(
         self,
@@ -177,19 +193,19 @@ class Harness:
         predicate: Callable[[dict[str, Any]], bool],
         within: float = 15.0,
         *,
-        namespace: str = NAMESPACE,
+        namespace: str | None = None,
     ) -> dict[str, Any]:
         return await self.kube.wait_for(
-            AURA_INSTANCES, name, predicate, namespace=namespace, within=within
+            AURA_INSTANCES, name, predicate, namespace=namespace or self.namespace, within=within
         )
 
     async def wait_ready(
-        self, name: str, within: float = 15.0, *, namespace: str = NAMESPACE
+        self, name: str, within: float = 15.0, *, namespace: str | None = None
     ) -> dict[str, Any]:
         return await self.wait(name, is_ready, within, namespace=namespace)
 
     async def wait_stalled(
-        self, name: str, reason: str, within: float = 15.0, *, namespace: str = NAMESPACE
+        self, name: str, reason: str, within: float = 15.0, *, namespace: str | None = None
     ) -> dict[str, Any]:
         def stalled(obj: dict[str, Any]) -> bool:
             found = condition(obj, "Stalled")
@@ -197,14 +213,14 @@ class Harness:
 
         return await self.wait(name, stalled, within, namespace=namespace)
 
-    async def secret(self, name: str, *, namespace: str = NAMESPACE) -> dict[str, str] | None:
-        found = await self.kube.find(SECRETS, name, namespace=namespace)
+    async def secret(self, name: str, *, namespace: str | None = None) -> dict[str, str] | None:
+        found = await self.kube.find(SECRETS, name, namespace=namespace or self.namespace)
         if found is None:
             return None
         return {k: unb64(v) for k, v in (found.get("data") or {}).items()}
 
-    async def events(self, name: str, *, namespace: str = NAMESPACE) -> list[dict[str, Any]]:
-        events = await self.kube.list(EVENTS, namespace=namespace)
+    async def events(self, name: str, *, namespace: str | None = None) -> list[dict[str, Any]]:
+        events = await self.kube.list(EVENTS, namespace=namespace or self.namespace)
         return [e for e in events if e.get("involvedObject", {}).get("name") == name]
 
     async def wait_event(self, name: str, reason: str, within: float = 10.0) -> dict[str, Any]:

@@ -7,7 +7,7 @@ import asyncio
 from typing import Any
 
 import pytest
-from e2e_harness import NAMESPACE, Harness, b64, condition, is_ready
+from e2e_harness import Harness, b64, condition, is_ready
 
 from aura_devtools.kube_emulator import AURA_INSTANCES, SECRETS
 from aura_devtools.kube_emulator.api import KubernetesApiError
@@ -25,11 +25,11 @@ def sim_config() -> SimulatorConfig:
 
 
 async def stored_secret(operator: Harness, name: str) -> dict[str, Any] | None:
-    return await operator.kube.find(SECRETS, name, namespace=NAMESPACE)
+    return await operator.kube.find(SECRETS, name, namespace=operator.namespace)
 
 
 async def gone(operator: Harness, name: str) -> bool:
-    return await operator.kube.find(AURA_INSTANCES, name, namespace=NAMESPACE) is None
+    return await operator.kube.find(AURA_INSTANCES, name, namespace=operator.namespace) is None
 
 
 async def password_of(operator: Harness, instance_id: str) -> str:
@@ -44,7 +44,7 @@ async def test_a_foreign_secret_is_neither_merged_into_nor_garbage_collected(
     await operator.kube.create(
         SECRETS,
         {"metadata": {"name": "app-config"}, "data": {"API_KEY": b64("k-123")}},
-        namespace=NAMESPACE,
+        namespace=operator.namespace,
     )
     before = await stored_secret(operator, "app-config")
     await operator.apply(
@@ -55,9 +55,9 @@ async def test_a_foreign_secret_is_neither_merged_into_nor_garbage_collected(
 
     assert "app-config" in condition(obj, "Stalled")["message"]
     assert not await operator.aura_requests("POST", "/v1/instances")  # nothing billed
-    await operator.kube.delete(AURA_INSTANCES, "movies", namespace=NAMESPACE)
+    await operator.kube.delete(AURA_INSTANCES, "movies", namespace=operator.namespace)
     await operator.poll(lambda: gone(operator, "movies"))
-    await asyncio.sleep(0.5)  # the emulator's garbage collector runs in the background
+    await asyncio.sleep(operator.backend.gc_grace)  # what the garbage collector would take
     assert await stored_secret(operator, "app-config") == before  # untouched, still there
 
 
@@ -74,7 +74,7 @@ async def test_two_objects_naming_one_secret_cannot_both_create(operator: Harnes
 
     [winner] = [o for o in objects if is_ready(o)]
     [loser] = [o for o in objects if not is_ready(o)]
-    winner_name = f"{NAMESPACE}/{winner['metadata']['name']}"
+    winner_name = f"{operator.namespace}/{winner['metadata']['name']}"
     assert winner_name in condition(loser, "Stalled")["message"]
     assert len(await operator.aura_requests("POST", "/v1/instances")) == 1
     secret = await operator.secret("shared-connection")
@@ -83,7 +83,9 @@ async def test_two_objects_naming_one_secret_cannot_both_create(operator: Harnes
     assert secret["NEO4J_PASSWORD"] == await password_of(operator, instance_id)
 
     # Deleting the loser leaves the winner's Secret alone.
-    await operator.kube.delete(AURA_INSTANCES, loser["metadata"]["name"], namespace=NAMESPACE)
+    await operator.kube.delete(
+        AURA_INSTANCES, loser["metadata"]["name"], namespace=operator.namespace
+    )
     await operator.poll(lambda: gone(operator, loser["metadata"]["name"]))
     assert (await operator.secret("shared-connection")) == secret
 
@@ -159,8 +161,10 @@ async def test_a_password_write_that_keeps_failing_blocks_no_other_object(
 
     # Deleting one while its write is pending still deletes its instance (Delete).
     victim = (await operator.get("stuck-0"))["status"]["instanceId"]
-    await operator.kube.delete(AURA_INSTANCES, "stuck-0", namespace=NAMESPACE)
-    await operator.kube.wait_gone(AURA_INSTANCES, "stuck-0", namespace=NAMESPACE, within=30)
+    await operator.kube.delete(AURA_INSTANCES, "stuck-0", namespace=operator.namespace)
+    await operator.kube.wait_gone(
+        AURA_INSTANCES, "stuck-0", namespace=operator.namespace, within=30
+    )
     assert victim not in {i["id"] for i in await operator.aura_instances()}
 
     # The API server takes the writes again: every password lands, none was lost.
@@ -192,9 +196,9 @@ async def test_retain_with_a_renamed_secret_keeps_the_password_from_garbage_coll
     await operator.wait(
         "movies", lambda o: o["status"].get("connectionSecretName") == "movies-db" and is_ready(o)
     )
-    await operator.kube.delete(AURA_INSTANCES, "movies", namespace=NAMESPACE)
+    await operator.kube.delete(AURA_INSTANCES, "movies", namespace=operator.namespace)
     await operator.poll(lambda: gone(operator, "movies"))
-    await asyncio.sleep(0.5)  # the emulator's garbage collector runs in the background
+    await asyncio.sleep(operator.backend.gc_grace)  # what the garbage collector would take
 
     assert instance_id in {i["id"] for i in await operator.aura_instances()}
     for name in ("movies-db", "movies-connection"):

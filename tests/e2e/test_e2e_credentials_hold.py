@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from e2e_harness import NAMESPACE, Harness
+from e2e_harness import Harness
 
 from aura_devtools.kube_emulator import AURA_INSTANCES, SECRETS
 from aura_operator.controller.instance.holds import CREDENTIALS_FINALIZER
@@ -17,7 +17,9 @@ USING_TEAM_SECRET = {"credentialsSecretRef": {"name": "team-aura"}, "deletionPol
 
 
 async def held(operator: Harness) -> bool:
-    secret: dict[str, Any] = await operator.kube.get(SECRETS, "team-aura", namespace=NAMESPACE)
+    secret: dict[str, Any] = await operator.kube.get(
+        SECRETS, "team-aura", namespace=operator.namespace
+    )
     return CREDENTIALS_FINALIZER in (secret["metadata"].get("finalizers") or [])
 
 
@@ -31,13 +33,15 @@ async def test_delete_completes_after_a_restart_when_the_namespace_took_the_secr
 
     await operator.stop_operator()
     # A namespace being deleted: its Secrets may go before its AuraInstances.
-    await operator.kube.delete(SECRETS, "team-aura", namespace=NAMESPACE)
-    await operator.kube.delete(AURA_INSTANCES, "movies", namespace=NAMESPACE)
+    await operator.kube.delete(SECRETS, "team-aura", namespace=operator.namespace)
+    await operator.kube.delete(AURA_INSTANCES, "movies", namespace=operator.namespace)
     await operator.start_operator()
 
-    await operator.kube.wait_gone(AURA_INSTANCES, "movies", namespace=NAMESPACE, within=20)
+    await operator.kube.wait_gone(AURA_INSTANCES, "movies", namespace=operator.namespace, within=20)
     assert await operator.aura_instances() == []
-    await operator.kube.wait_gone(SECRETS, "team-aura", namespace=NAMESPACE)  # then released
+    await operator.kube.wait_gone(
+        SECRETS, "team-aura", namespace=operator.namespace
+    )  # then released
 
 
 async def test_the_secret_is_held_only_while_a_resource_under_delete_uses_it(
@@ -54,8 +58,8 @@ async def test_the_secret_is_held_only_while_a_resource_under_delete_uses_it(
     await operator.wait("movies", lambda o: o["status"].get("observedGeneration") == 2)
     assert await held(operator)  # books still needs it
 
-    await operator.kube.delete(AURA_INSTANCES, "books", namespace=NAMESPACE)
-    await operator.kube.wait_gone(AURA_INSTANCES, "books", namespace=NAMESPACE, within=20)
+    await operator.kube.delete(AURA_INSTANCES, "books", namespace=operator.namespace)
+    await operator.kube.wait_gone(AURA_INSTANCES, "books", namespace=operator.namespace, within=20)
     assert not await held(operator)
     secret = await operator.secret("team-aura")
     assert secret is not None and secret["clientId"] == "demo-client"

@@ -10,29 +10,15 @@ from typing import Any
 
 import kopf
 import pytest
-from e2e_harness import NAMESPACE, Harness, condition
-
-from aura_devtools.kube_emulator.kopf_runner import running_operator
-from aura_operator.controller.runner import register
+from e2e_harness import Harness, condition
 
 pytestmark = pytest.mark.e2e
 
 NAMES = [f"db-{i}" for i in range(4)]
 
 
-@contextlib.asynccontextmanager
-async def second_operator(harness: Harness) -> Any:
-    url = harness.kube.url
-
-    def emulator_login(**_: Any) -> kopf.ConnectionInfo:
-        return kopf.ConnectionInfo(server=url, default_namespace=NAMESPACE)
-
-    async with running_operator(
-        url,
-        lambda registry: register(registry, harness.settings, login=emulator_login),
-        memo=kopf.Memo(),
-    ):
-        yield
+def second_operator(harness: Harness) -> contextlib.AbstractAsyncContextManager[Any]:
+    return harness.running_operator(kopf.Memo())
 
 
 async def settled_without_duplicates(harness: Harness, names: list[str]) -> None:

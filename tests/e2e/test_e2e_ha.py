@@ -31,7 +31,10 @@ from aura_devtools.kube_emulator.api import KubernetesApi
 from aura_devtools.simulator import Simulator, SimulatorConfig
 from aura_operator.api import API_VERSION, KIND
 
-pytestmark = pytest.mark.e2e
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.emulator_only("WhoWrote: the emulator tells which process sent each write"),
+]
 
 TIME_SCALE = 120.0  # a create takes about 2 s: kills land mid-burst
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from e2e_harness import NAMESPACE, Harness, condition, is_ready
+from e2e_harness import Harness, condition, is_ready
 from pydantic import Field
 
 from aura_devtools.kube_emulator import AURA_INSTANCES
@@ -66,7 +66,7 @@ async def test_an_unreadable_spec_still_deletes_under_delete(
         await operator.stop_operator()
         await operator.start_operator()
 
-    await operator.kube.delete(AURA_INSTANCES, "movies", namespace=NAMESPACE)
+    await operator.kube.delete(AURA_INSTANCES, "movies", namespace=operator.namespace)
 
-    await operator.kube.wait_gone(AURA_INSTANCES, "movies", namespace=NAMESPACE, within=20)
+    await operator.kube.wait_gone(AURA_INSTANCES, "movies", namespace=operator.namespace, within=20)
     assert await operator.aura_instances() == []

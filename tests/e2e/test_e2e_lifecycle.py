@@ -120,9 +120,9 @@ async def test_delete_under_retain_keeps_the_instance_and_the_secret(operator: H
     await operator.apply("movies")
     obj = await operator.wait_ready("movies")
 
-    await operator.kube.delete("aurainstances", "movies", namespace="default")
+    await operator.kube.delete("aurainstances", "movies", namespace=operator.namespace)
 
-    await operator.kube.wait_gone("aurainstances", "movies", namespace="default")
+    await operator.kube.wait_gone("aurainstances", "movies", namespace=operator.namespace)
     [instance] = await operator.aura_instances()
     assert instance["id"] == obj["status"]["instanceId"]
     assert not await operator.aura_requests("DELETE")
@@ -134,9 +134,9 @@ async def test_delete_under_delete_destroys_the_instance_first(operator: Harness
     obj = await operator.wait_ready("movies")
     instance_id = obj["status"]["instanceId"]
 
-    await operator.kube.delete("aurainstances", "movies", namespace="default")
+    await operator.kube.delete("aurainstances", "movies", namespace=operator.namespace)
 
-    await operator.kube.wait_gone("aurainstances", "movies", namespace="default")
+    await operator.kube.wait_gone("aurainstances", "movies", namespace=operator.namespace)
     assert await operator.aura_instances() == []
     [delete] = await operator.aura_requests("DELETE", f"/v1/instances/{instance_id}")
     assert delete["status"] == 202

@@ -40,10 +40,10 @@ async def wait_claimed(
 
 async def two_teams(operator: Harness) -> str:
     """team-a manages `movies`; team-b has credentials for the same tenant. The id of movies."""
-    await team(operator, "team-a")
-    await team(operator, "team-b")
-    await operator.apply("movies", own_credentials(), namespace="team-a")
-    owner = await operator.wait_ready("movies", namespace="team-a")
+    await team(operator, operator.ns("team-a"))
+    await team(operator, operator.ns("team-b"))
+    await operator.apply("movies", own_credentials(), namespace=operator.ns("team-a"))
+    owner = await operator.wait_ready("movies", namespace=operator.ns("team-a"))
     return str(owner["status"]["instanceId"])
 
 
@@ -51,8 +51,10 @@ async def test_a_restore_in_another_namespace_does_not_overwrite_a_managed_insta
     operator: Harness,
 ) -> None:
     instance_id = await two_teams(operator)
-    await operator.apply("scratch", own_credentials(), namespace="team-b")
-    source_id = (await operator.wait_ready("scratch", namespace="team-b"))["status"]["instanceId"]
+    await operator.apply("scratch", own_credentials(), namespace=operator.ns("team-b"))
+    source_id = (await operator.wait_ready("scratch", namespace=operator.ns("team-b")))["status"][
+        "instanceId"
+    ]
     writes_before = await writes_to(operator, instance_id)
 
     await create(
@@ -67,19 +69,22 @@ async def test_a_restore_in_another_namespace_does_not_overwrite_a_managed_insta
                 "snapshotBefore": True,
             }
         ),
-        "team-b",
+        operator.ns("team-b"),
     )
-    obj = await wait_claimed(operator, AURA_RESTORES, "wipe", "team-b")
+    obj = await wait_claimed(operator, AURA_RESTORES, "wipe", operator.ns("team-b"))
 
     message = condition(obj, "Stalled")["message"]
-    assert f"{instance_id} (the target)" in message and "team-a/movies" in message
+    assert f"{instance_id} (the target)" in message and f"{operator.ns('team-a')}/movies" in message
     await asyncio.sleep(0.5)  # five Aura minutes: one recheck at least, still nothing sent
     assert await writes_to(operator, instance_id) == writes_before
-    assert await operator.kube.find(AURA_SNAPSHOTS, "wipe-before", namespace="team-b") is None
-    events = await operator.events("wipe", namespace="team-b")
+    assert (
+        await operator.kube.find(AURA_SNAPSHOTS, "wipe-before", namespace=operator.ns("team-b"))
+        is None
+    )
+    events = await operator.events("wipe", namespace=operator.ns("team-b"))
     [event] = [e for e in events if e["reason"] == "InstanceClaimed"]
-    assert "team-a/movies" in event["message"]
-    assert is_ready(await operator.get("movies", namespace="team-a"))
+    assert f"{operator.ns('team-a')}/movies" in event["message"]
+    assert is_ready(await operator.get("movies", namespace=operator.ns("team-a")))
 
 
 async def test_a_restore_does_not_copy_another_namespaces_instance_into_its_own(
@@ -87,8 +92,10 @@ async def test_a_restore_does_not_copy_another_namespaces_instance_into_its_own(
 ) -> None:
     """The source counts too: overwriting team-b's instance from team-a's leaks team-a's data."""
     instance_id = await two_teams(operator)
-    await operator.apply("copy", own_credentials(), namespace="team-b")
-    target_id = (await operator.wait_ready("copy", namespace="team-b"))["status"]["instanceId"]
+    await operator.apply("copy", own_credentials(), namespace=operator.ns("team-b"))
+    target_id = (await operator.wait_ready("copy", namespace=operator.ns("team-b")))["status"][
+        "instanceId"
+    ]
 
     await create(
         operator,
@@ -101,9 +108,9 @@ async def test_a_restore_does_not_copy_another_namespaces_instance_into_its_own(
                 "confirmInstanceId": target_id,
             }
         ),
-        "team-b",
+        operator.ns("team-b"),
     )
-    obj = await wait_claimed(operator, AURA_RESTORES, "leak", "team-b")
+    obj = await wait_claimed(operator, AURA_RESTORES, "leak", operator.ns("team-b"))
 
     assert f"{instance_id} (the source)" in condition(obj, "Stalled")["message"]
     await asyncio.sleep(0.5)
@@ -116,17 +123,17 @@ async def test_a_snapshot_in_another_namespace_is_refused_until_the_owner_goes(
     instance_id = await two_teams(operator)
 
     spec = own_credentials({"instanceId": instance_id})
-    await create(operator, AURA_SNAPSHOTS, "peek", spec, "team-b")
-    obj = await wait_claimed(operator, AURA_SNAPSHOTS, "peek", "team-b")
+    await create(operator, AURA_SNAPSHOTS, "peek", spec, operator.ns("team-b"))
+    obj = await wait_claimed(operator, AURA_SNAPSHOTS, "peek", operator.ns("team-b"))
 
-    assert "team-a/movies" in condition(obj, "Stalled")["message"]
+    assert f"{operator.ns('team-a')}/movies" in condition(obj, "Stalled")["message"]
     await asyncio.sleep(0.5)
     assert [w for w in await writes_to(operator, instance_id) if "/snapshots" in w["path"]] == []
 
     # The owner goes (Retain, the default): nobody manages the instance, the snapshot is taken.
-    await operator.kube.delete(AURA_INSTANCES, "movies", namespace="team-a")
+    await operator.kube.delete(AURA_INSTANCES, "movies", namespace=operator.ns("team-a"))
     done = await operator.kube.wait_for(
-        AURA_SNAPSHOTS, "peek", is_ready, namespace="team-b", within=15
+        AURA_SNAPSHOTS, "peek", is_ready, namespace=operator.ns("team-b"), within=15
     )
     assert condition(done, "Stalled").get("status") != "True"
     assert done["status"]["instanceId"] == instance_id
@@ -136,8 +143,10 @@ async def test_an_instance_of_the_same_namespace_is_used_by_id(operator: Harness
     instance_id = await two_teams(operator)
 
     spec = own_credentials({"instanceId": instance_id})
-    await create(operator, AURA_SNAPSHOTS, "snap", spec, "team-a")
-    await operator.kube.wait_for(AURA_SNAPSHOTS, "snap", is_ready, namespace="team-a", within=15)
+    await create(operator, AURA_SNAPSHOTS, "snap", spec, operator.ns("team-a"))
+    await operator.kube.wait_for(
+        AURA_SNAPSHOTS, "snap", is_ready, namespace=operator.ns("team-a"), within=15
+    )
     await create(
         operator,
         AURA_RESTORES,
@@ -149,10 +158,10 @@ async def test_an_instance_of_the_same_namespace_is_used_by_id(operator: Harness
                 "confirmInstanceId": instance_id,
             }
         ),
-        "team-a",
+        operator.ns("team-a"),
     )
     restored = await operator.kube.wait_for(
-        AURA_RESTORES, "rollback", is_ready, namespace="team-a", within=15
+        AURA_RESTORES, "rollback", is_ready, namespace=operator.ns("team-a"), within=15
     )
 
     assert restored["status"]["phase"] == "Succeeded"

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from e2e_harness import NAMESPACE, TENANT, Harness, condition, is_ready
+from e2e_harness import TENANT, Harness, condition, is_ready
 
 from aura_devtools.kube_emulator import AURA_INSTANCES
 from aura_operator.aura.client import AuraClient
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.e2e
 
 
 async def gone(operator: Harness, name: str) -> bool:
-    return await operator.kube.find(AURA_INSTANCES, name, namespace=NAMESPACE) is None
+    return await operator.kube.find(AURA_INSTANCES, name, namespace=operator.namespace) is None
 
 
 async def test_reapplying_a_retained_resource_keeps_the_retained_password(
@@ -28,7 +28,7 @@ async def test_reapplying_a_retained_resource_keeps_the_retained_password(
     await operator.apply("movies")  # Retain
     first = (await operator.wait_ready("movies"))["status"]["instanceId"]
     kept = await operator.secret("movies-connection")
-    await operator.kube.delete(AURA_INSTANCES, "movies", namespace=NAMESPACE)
+    await operator.kube.delete(AURA_INSTANCES, "movies", namespace=operator.namespace)
     await operator.poll(lambda: gone(operator, "movies"))
 
     await operator.apply("movies")  # delete -f / apply -f, or an Argo CD replace
@@ -49,12 +49,12 @@ async def test_switching_delete_to_retain_frees_the_secret_from_garbage_collecti
     await operator.patch_spec("movies", {"deletionPolicy": "Retain"})
     await operator.wait_ready("movies")
 
-    await operator.kube.delete(AURA_INSTANCES, "movies", namespace=NAMESPACE)
+    await operator.kube.delete(AURA_INSTANCES, "movies", namespace=operator.namespace)
     await operator.poll(lambda: gone(operator, "movies"))
-    await asyncio.sleep(0.5)  # the emulator's garbage collector runs in the background
+    await asyncio.sleep(operator.backend.gc_grace)  # what the garbage collector would take
 
     assert len(await operator.aura_instances()) == 1
-    secret = await operator.kube.find("secrets", "movies-connection", namespace=NAMESPACE)
+    secret = await operator.kube.find("secrets", "movies-connection", namespace=operator.namespace)
     assert secret is not None
     assert not secret["metadata"].get("ownerReferences")
 
@@ -82,8 +82,8 @@ async def test_a_refused_create_is_pending_not_creating_in_status_and_metrics(
     text = await operator.scrape_metrics()
     assert 'aura_instances{phase="Pending"} 1.0' in text
     assert 'phase="Creating"' not in text
-    assert f'aura_instance_stalled{{name="movies",namespace="{NAMESPACE}"}} 1.0' in text
-    assert f'aura_instance_ready{{name="movies",namespace="{NAMESPACE}"}} 0.0' in text
+    assert f'aura_instance_stalled{{name="movies",namespace="{operator.namespace}"}} 1.0' in text
+    assert f'aura_instance_ready{{name="movies",namespace="{operator.namespace}"}} 0.0' in text
 
 
 async def test_deleting_while_the_create_outcome_is_ambiguous_keeps_the_finalizer(
@@ -112,7 +112,7 @@ async def test_deleting_while_the_create_outcome_is_ambiguous_keeps_the_finalize
         "movies", lambda o: condition(o, "Stalled").get("reason") == "AmbiguousInstances"
     )
 
-    await operator.kube.delete(AURA_INSTANCES, "movies", namespace=NAMESPACE)
+    await operator.kube.delete(AURA_INSTANCES, "movies", namespace=operator.namespace)
     await asyncio.sleep(1.0)
 
     assert not await gone(operator, "movies")  # a person must decide which one is ours
@@ -235,9 +235,9 @@ async def test_deleting_while_aura_is_still_creating_waits_then_deletes(operator
     obj = await operator.wait("movies", lambda o: bool((o.get("status") or {}).get("instanceId")))
     instance_id = obj["status"]["instanceId"]
 
-    await operator.kube.delete(AURA_INSTANCES, "movies", namespace=NAMESPACE)
+    await operator.kube.delete(AURA_INSTANCES, "movies", namespace=operator.namespace)
 
-    await operator.kube.wait_gone(AURA_INSTANCES, "movies", namespace=NAMESPACE, within=20)
+    await operator.kube.wait_gone(AURA_INSTANCES, "movies", namespace=operator.namespace, within=20)
     assert await operator.aura_instances() == []
     deletes = await operator.aura_requests("DELETE", f"/v1/instances/{instance_id}")
     assert deletes[0]["status"] == 409  # busy creating: refused, sent again later

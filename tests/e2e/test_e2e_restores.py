@@ -6,7 +6,7 @@ import asyncio
 from typing import Any
 
 import pytest
-from e2e_harness import NAMESPACE, TIME_SCALE, Harness, condition, is_ready
+from e2e_harness import TIME_SCALE, Harness, condition, is_ready
 from test_e2e_snapshots import ad_hoc_snapshots, apply_snapshot, ready_instance, wait_snapshot
 
 from aura_devtools.kube_emulator import AURA_RESTORES, AURA_SNAPSHOTS
@@ -22,14 +22,16 @@ OTHER_TENANT = "3b9d1c60-2e7a-4f4c-8b1d-6a0e5c9f4d02"
 
 async def apply_restore(operator: Harness, name: str, spec: dict[str, Any]) -> dict[str, Any]:
     body = {"apiVersion": API_VERSION, "kind": RESTORE_KIND, "metadata": {"name": name}}
-    return await operator.kube.create(AURA_RESTORES, {**body, "spec": spec}, namespace=NAMESPACE)
+    return await operator.kube.create(
+        AURA_RESTORES, {**body, "spec": spec}, namespace=operator.namespace
+    )
 
 
 async def wait_restore(
     operator: Harness, name: str, predicate: Any = is_ready, within: float = 15.0
 ) -> dict[str, Any]:
     return await operator.kube.wait_for(
-        AURA_RESTORES, name, predicate, namespace=NAMESPACE, within=within
+        AURA_RESTORES, name, predicate, namespace=operator.namespace, within=within
     )
 
 
@@ -101,7 +103,10 @@ async def test_without_the_confirmation_nothing_is_sent_and_the_id_is_named(
 
     # Confirming (the one spec field that may change) goes ahead: an overwrite from production.
     await operator.kube.patch(
-        AURA_RESTORES, "refresh", {"spec": {"confirmInstanceId": target}}, namespace=NAMESPACE
+        AURA_RESTORES,
+        "refresh",
+        {"spec": {"confirmInstanceId": target}},
+        namespace=operator.namespace,
     )
     obj = await wait_restore(operator, "refresh")
     assert (obj["status"]["operation"], obj["status"]["sourceInstanceId"]) == ("overwrite", source)
@@ -127,7 +132,10 @@ async def test_a_wrong_confirmation_is_refused_and_the_rest_of_the_spec_is_immut
 
     with pytest.raises(Exception, match="immutable"):
         await operator.kube.patch(
-            AURA_RESTORES, "refresh", {"spec": {"sourceInstanceId": target}}, namespace=NAMESPACE
+            AURA_RESTORES,
+            "refresh",
+            {"spec": {"sourceInstanceId": target}},
+            namespace=operator.namespace,
         )
     assert await operation_posts(operator, target) == []
 
@@ -249,7 +257,7 @@ async def test_snapshot_before_is_taken_and_recorded_before_the_overwrite(
     )
 
     obj = await wait_restore(operator, "refresh", within=30.0)
-    before = await operator.kube.get(AURA_SNAPSHOTS, "refresh-before", namespace=NAMESPACE)
+    before = await operator.kube.get(AURA_SNAPSHOTS, "refresh-before", namespace=operator.namespace)
     assert obj["status"]["snapshotBeforeId"] == before["status"]["snapshotId"]
     [snapshot] = await ad_hoc_snapshots(operator, target)
     assert snapshot["snapshot_id"] == obj["status"]["snapshotBeforeId"]
@@ -289,7 +297,7 @@ class TestSlowRestore:
             },
         )
         await operator.wait_aura(instance_id, lambda i: i["status"] == "restoring")
-        obj = await operator.kube.get(AURA_RESTORES, "rollback", namespace=NAMESPACE)
+        obj = await operator.kube.get(AURA_RESTORES, "rollback", namespace=operator.namespace)
         assert obj["status"]["operationIntent"]["operation"] == "restore"  # before the POST
         await operator.stop_operator()
         await operator.start_operator()

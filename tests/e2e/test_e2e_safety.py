@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from e2e_harness import NAMESPACE, TENANT, Harness, condition, is_ready
+from e2e_harness import TENANT, Harness, condition, is_ready
 
 pytestmark = pytest.mark.e2e
 
@@ -105,7 +105,7 @@ async def test_a_missing_credentials_secret_stalls_naming_it(operator: Harness) 
 
     stalled = condition(obj, "Stalled")
     assert stalled["reason"] == "CredentialsMissing"
-    assert f"{NAMESPACE}/team-aura" in stalled["message"]
+    assert f"{operator.namespace}/team-aura" in stalled["message"]
     assert not await operator.aura_requests("POST", "/v1/instances")
 
     await operator.create_credentials("team-aura")

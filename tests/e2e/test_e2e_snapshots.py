@@ -6,7 +6,7 @@ import asyncio
 from typing import Any
 
 import pytest
-from e2e_harness import NAMESPACE, TIME_SCALE, Harness, condition, is_ready
+from e2e_harness import TIME_SCALE, Harness, condition, is_ready
 
 from aura_devtools.kube_emulator import AURA_INSTANCES, AURA_SNAPSHOTS
 from aura_devtools.simulator import SimulatorConfig
@@ -24,14 +24,14 @@ async def apply_snapshot(operator: Harness, name: str, spec: dict[str, Any]) -> 
         "metadata": {"name": name},
         "spec": spec,
     }
-    return await operator.kube.create(AURA_SNAPSHOTS, body, namespace=NAMESPACE)
+    return await operator.kube.create(AURA_SNAPSHOTS, body, namespace=operator.namespace)
 
 
 async def wait_snapshot(
     operator: Harness, name: str, predicate: Any = is_ready, within: float = 15.0
 ) -> dict[str, Any]:
     return await operator.kube.wait_for(
-        AURA_SNAPSHOTS, name, predicate, namespace=NAMESPACE, within=within
+        AURA_SNAPSHOTS, name, predicate, namespace=operator.namespace, within=within
     )
 
 
@@ -81,9 +81,12 @@ async def test_a_snapshot_of_an_aura_instance_is_taken_once_and_ready_when_compl
 
     # Final: no more Aura calls for it; deleting it only forgets it.
     calls = await snapshot_calls(operator)
-    await operator.kube.delete(AURA_SNAPSHOTS, "before-migration", namespace=NAMESPACE)
+    await operator.kube.delete(AURA_SNAPSHOTS, "before-migration", namespace=operator.namespace)
     await asyncio.sleep(0.5)  # five Aura minutes
-    assert await operator.kube.find(AURA_SNAPSHOTS, "before-migration", namespace=NAMESPACE) is None
+    assert (
+        await operator.kube.find(AURA_SNAPSHOTS, "before-migration", namespace=operator.namespace)
+        is None
+    )
     assert await snapshot_calls(operator) == calls
     assert len(await ad_hoc_snapshots(operator, instance_id)) == 1
 
@@ -140,7 +143,7 @@ async def test_killed_after_the_snapshot_post_restarts_without_a_second_snapshot
     await apply_snapshot(operator, "snap", {"instanceRef": {"name": "movies"}})
 
     await operator.poll(lambda: ad_hoc_snapshots(operator, instance_id))  # taken, not answered
-    obj = await operator.kube.get(AURA_SNAPSHOTS, "snap", namespace=NAMESPACE)
+    obj = await operator.kube.get(AURA_SNAPSHOTS, "snap", namespace=operator.namespace)
     assert obj["status"]["snapshotIntent"]["instanceId"] == instance_id  # before the POST
     await operator.stop_operator()  # the answer is lost with the process
     await operator.start_operator()
@@ -274,7 +277,7 @@ class TestSlowSnapshot:
         await apply_snapshot(operator, "snap", {"instanceRef": {"name": "movies"}})
         await wait_snapshot(operator, "snap", lambda o: bool(o.get("status", {}).get("snapshotId")))
 
-        await operator.kube.delete(AURA_INSTANCES, "movies", namespace=NAMESPACE)  # Retain
+        await operator.kube.delete(AURA_INSTANCES, "movies", namespace=operator.namespace)  # Retain
 
         obj = await wait_snapshot(operator, "snap")
         assert obj["status"]["instanceId"] == instance_id

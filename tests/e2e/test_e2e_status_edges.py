@@ -7,7 +7,7 @@ import asyncio
 from typing import Any
 
 import pytest
-from e2e_harness import NAMESPACE, TENANT, Harness, b64, condition, is_ready
+from e2e_harness import TENANT, Harness, b64, condition, is_ready
 
 from aura_devtools.kube_emulator import SECRETS
 from aura_operator.api.status import CONDITION_MESSAGE_MAX_LENGTH
@@ -40,7 +40,7 @@ async def create_secret(operator: Harness, name: str, data: dict[str, str]) -> N
             "metadata": {"name": name},
             "data": {k: b64(v) for k, v in data.items()},
         },
-        namespace=NAMESPACE,
+        namespace=operator.namespace,
     )
 
 

@@ -60,10 +60,10 @@ async def test_another_namespace_cannot_take_over_resize_or_delete_a_managed_ins
     operator: Harness,
 ) -> None:
     """Case 1: team-b names team-a's instance in spec.instanceId, with deletionPolicy Delete."""
-    await team(operator, "team-a")
-    await team(operator, "team-b")
-    await operator.apply("movies", own_credentials(), namespace="team-a")
-    owner = await operator.wait_ready("movies", namespace="team-a")
+    await team(operator, operator.ns("team-a"))
+    await team(operator, operator.ns("team-b"))
+    await operator.apply("movies", own_credentials(), namespace=operator.ns("team-a"))
+    owner = await operator.wait_ready("movies", namespace=operator.ns("team-a"))
     instance_id = owner["status"]["instanceId"]
     writes_before = await writes_to(operator, instance_id)
 
@@ -72,46 +72,50 @@ async def test_another_namespace_cannot_take_over_resize_or_delete_a_managed_ins
         own_credentials(
             {"instanceId": instance_id, "deletionPolicy": "Delete", "memory": "8GB", "name": "x"}
         ),
-        namespace="team-b",
+        namespace=operator.ns("team-b"),
     )
-    thief = await operator.wait_stalled("thief", "InstanceClaimed", namespace="team-b")
+    thief = await operator.wait_stalled("thief", "InstanceClaimed", namespace=operator.ns("team-b"))
 
-    assert "team-a/movies" in condition(thief, "Stalled")["message"]
+    assert f"{operator.ns('team-a')}/movies" in condition(thief, "Stalled")["message"]
     assert "instanceId" not in thief["status"]  # no claim recorded for the loser
-    await operator.kube.delete(AURA_INSTANCES, "thief", namespace="team-b")
-    await operator.kube.wait_gone(AURA_INSTANCES, "thief", namespace="team-b", within=10)
+    await operator.kube.delete(AURA_INSTANCES, "thief", namespace=operator.ns("team-b"))
+    await operator.kube.wait_gone(
+        AURA_INSTANCES, "thief", namespace=operator.ns("team-b"), within=10
+    )
     await asyncio.sleep(0.5)  # five Aura minutes
 
     assert await writes_to(operator, instance_id) == writes_before  # no resize, rename, delete
     [instance] = await operator.aura_instances()
     assert (instance["id"], instance["memory"], instance["name"]) == (instance_id, "2GB", "movies")
-    assert await operator.secret("thief-connection", namespace="team-b") is None
-    assert is_ready(await operator.get("movies", namespace="team-a"))
+    assert await operator.secret("thief-connection", namespace=operator.ns("team-b")) is None
+    assert is_ready(await operator.get("movies", namespace=operator.ns("team-a")))
 
 
 async def test_an_observe_only_object_in_another_namespace_gets_no_connection_details(
     operator: Harness,
 ) -> None:
-    await team(operator, "team-a")
-    await team(operator, "team-b")
-    await operator.apply("movies", own_credentials(), namespace="team-a")
-    instance_id = (await operator.wait_ready("movies", namespace="team-a"))["status"]["instanceId"]
+    await team(operator, operator.ns("team-a"))
+    await team(operator, operator.ns("team-b"))
+    await operator.apply("movies", own_credentials(), namespace=operator.ns("team-a"))
+    instance_id = (await operator.wait_ready("movies", namespace=operator.ns("team-a")))["status"][
+        "instanceId"
+    ]
 
     await operator.apply(
         "peek",
         own_credentials({"instanceId": instance_id, "managementPolicy": "ObserveOnly"}),
-        namespace="team-b",
+        namespace=operator.ns("team-b"),
     )
 
-    await operator.wait_stalled("peek", "InstanceClaimed", namespace="team-b")
-    assert await operator.secret("peek-connection", namespace="team-b") is None
+    await operator.wait_stalled("peek", "InstanceClaimed", namespace=operator.ns("team-b"))
+    assert await operator.secret("peek-connection", namespace=operator.ns("team-b")) is None
 
 
 async def test_three_namespaces_adopting_one_instance_at_once_get_exactly_one_owner(
     operator: Harness,
 ) -> None:
     instance_id = await existing_instance(operator)
-    namespaces = ["team-a", "team-b", "team-c"]
+    namespaces = [operator.ns(team) for team in ("team-a", "team-b", "team-c")]
     for namespace in namespaces:
         await team(operator, namespace)
 
@@ -163,40 +167,45 @@ async def test_three_namespaces_adopting_one_instance_at_once_get_exactly_one_ow
 async def test_a_namespace_not_allowed_the_default_credentials_stalls_and_sends_nothing(
     operator: Harness,
 ) -> None:
-    await operator.add_namespace("team-b")  # no credentials of its own; default: only "default"
-    await operator.apply("movies", namespace="team-b")
+    # team-b has no credentials of its own; the default ones serve the operator's namespace only
+    await operator.add_namespace(operator.ns("team-b"))
+    await operator.apply("movies", namespace=operator.ns("team-b"))
 
-    obj = await operator.wait_stalled("movies", "CredentialsNotAllowed", namespace="team-b")
+    obj = await operator.wait_stalled(
+        "movies", "CredentialsNotAllowed", namespace=operator.ns("team-b")
+    )
 
     message = condition(obj, "Stalled")["message"]
-    assert "team-b" in message and "spec.credentialsSecretRef" in message
+    assert operator.ns("team-b") in message and "spec.credentialsSecretRef" in message
     assert "AURA_DEFAULT_CREDENTIALS_NAMESPACES" in message
     await asyncio.sleep(0.5)
     assert not await operator.aura_requests("POST", "/v1/instances")
-    assert await operator.secret("movies-connection", namespace="team-b") is None
+    assert await operator.secret("movies-connection", namespace=operator.ns("team-b")) is None
 
     # The fix the message names: a Secret of its own.
-    await operator.create_credentials("aura", namespace="team-b")
+    await operator.create_credentials("aura", namespace=operator.ns("team-b"))
     await operator.kube.patch(
         AURA_INSTANCES,
         "movies",
         {"spec": {"credentialsSecretRef": {"name": "aura"}}},
-        namespace="team-b",
+        namespace=operator.ns("team-b"),
     )
-    await operator.wait_ready("movies", namespace="team-b")
+    await operator.wait_ready("movies", namespace=operator.ns("team-b"))
     assert len(await operator.aura_requests("POST", "/v1/instances")) == 1
 
 
 async def test_deleting_an_object_stalled_for_credentials_is_not_held_by_the_finalizer(
     operator: Harness,
 ) -> None:
-    await operator.add_namespace("team-b")
-    await operator.apply("movies", {"deletionPolicy": "Delete"}, namespace="team-b")
-    await operator.wait_stalled("movies", "CredentialsNotAllowed", namespace="team-b")
+    await operator.add_namespace(operator.ns("team-b"))
+    await operator.apply("movies", {"deletionPolicy": "Delete"}, namespace=operator.ns("team-b"))
+    await operator.wait_stalled("movies", "CredentialsNotAllowed", namespace=operator.ns("team-b"))
 
-    await operator.kube.delete(AURA_INSTANCES, "movies", namespace="team-b")
+    await operator.kube.delete(AURA_INSTANCES, "movies", namespace=operator.ns("team-b"))
 
-    await operator.kube.wait_gone(AURA_INSTANCES, "movies", namespace="team-b", within=10)
+    await operator.kube.wait_gone(
+        AURA_INSTANCES, "movies", namespace=operator.ns("team-b"), within=10
+    )
     assert not await operator.aura_requests()
 
 
@@ -207,7 +216,7 @@ async def test_snapshots_and_restores_get_the_default_credentials_only_where_all
     platform's credentials (nor an AuraSnapshot read it)."""
     await operator.apply("movies")  # in the operator's namespace, with the default credentials
     instance_id = (await operator.wait_ready("movies"))["status"]["instanceId"]
-    await operator.add_namespace("team-b")
+    await operator.add_namespace(operator.ns("team-b"))
     before = len(await operator.aura_requests())
 
     for resource, kind, spec in [
@@ -223,12 +232,14 @@ async def test_snapshots_and_restores_get_the_default_credentials_only_where_all
         ),
     ]:
         body = {"apiVersion": API_VERSION, "kind": kind, "metadata": {"name": "x"}, "spec": spec}
-        await operator.kube.create(resource, body, namespace="team-b")
+        await operator.kube.create(resource, body, namespace=operator.ns("team-b"))
 
         def not_allowed(obj: dict[str, Any]) -> bool:
             return condition(obj, "Stalled").get("reason") == "CredentialsNotAllowed"
 
-        obj = await operator.kube.wait_for(resource, "x", not_allowed, namespace="team-b")
+        obj = await operator.kube.wait_for(
+            resource, "x", not_allowed, namespace=operator.ns("team-b")
+        )
         assert "AURA_DEFAULT_CREDENTIALS_NAMESPACES" in condition(obj, "Stalled")["message"]
 
     calls = (await operator.aura_requests())[before:]

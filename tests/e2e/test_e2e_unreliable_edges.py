@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from e2e_harness import NAMESPACE, TENANT, TIME_SCALE, Harness, condition, is_ready
+from e2e_harness import TENANT, TIME_SCALE, Harness, condition, is_ready
 
 from aura_devtools.kube_emulator import AURA_INSTANCES
 from aura_devtools.simulator import Faults, SimulatorConfig
@@ -150,8 +150,10 @@ async def test_a_delete_answering_404_right_after_the_create_keeps_the_finalizer
     instance_id = obj["status"]["instanceId"]
 
     async with watching(operator, "movies") as log:
-        await operator.kube.delete(AURA_INSTANCES, "movies", namespace=NAMESPACE)
-        await operator.kube.wait_gone(AURA_INSTANCES, "movies", namespace=NAMESPACE, within=30)
+        await operator.kube.delete(AURA_INSTANCES, "movies", namespace=operator.namespace)
+        await operator.kube.wait_gone(
+            AURA_INSTANCES, "movies", namespace=operator.namespace, within=30
+        )
 
     deletes = await operator.aura_requests("DELETE", f"/v1/instances/{instance_id}")
     assert deletes[0]["status"] == 404

@@ -7,7 +7,7 @@ import asyncio
 from typing import Any
 
 import pytest
-from e2e_harness import NAMESPACE, Harness
+from e2e_harness import Harness
 
 from aura_devtools.kube_emulator import AURA_INSTANCES, SECRETS
 from aura_operator.aura.client import AuraClient
@@ -32,11 +32,11 @@ async def test_removing_the_finalizer_during_a_create_ends_the_create_and_frees_
     await operator.apply("movies", {"deletionPolicy": "Delete"})
     await asyncio.wait_for(posted.wait(), 10)
 
-    await operator.kube.delete(AURA_INSTANCES, "movies", namespace=NAMESPACE)
+    await operator.kube.delete(AURA_INSTANCES, "movies", namespace=operator.namespace)
     await operator.kube.patch(
-        AURA_INSTANCES, "movies", {"metadata": {"finalizers": []}}, namespace=NAMESPACE
+        AURA_INSTANCES, "movies", {"metadata": {"finalizers": []}}, namespace=operator.namespace
     )
-    await operator.kube.wait_gone(AURA_INSTANCES, "movies", namespace=NAMESPACE)
+    await operator.kube.wait_gone(AURA_INSTANCES, "movies", namespace=operator.namespace)
     answer.set()
 
     creator = operator.memo.engine.creator
@@ -45,11 +45,11 @@ async def test_removing_the_finalizer_during_a_create_ends_the_create_and_frees_
         lambda: asyncio.sleep(0, creator._in_flight._value == CREATES_IN_FLIGHT), within=10
     )
     fleet = operator.memo.engine.fleet  # kopf may replay stale events of the object first
-    await operator.poll(lambda: asyncio.sleep(0, fleet.get((NAMESPACE, "movies")) is None))
+    await operator.poll(lambda: asyncio.sleep(0, fleet.get((operator.namespace, "movies")) is None))
     assert len(await operator.aura_requests("POST", "/v1/instances")) == 1
     [instance] = await operator.aura_instances()  # left alone, as the README says
-    await asyncio.sleep(0.5)  # the emulator's garbage collector runs in the background
-    secret = await operator.kube.find(SECRETS, "movies-connection", namespace=NAMESPACE)
+    await asyncio.sleep(operator.backend.gc_grace)  # what the garbage collector would take
+    secret = await operator.kube.find(SECRETS, "movies-connection", namespace=operator.namespace)
     assert secret is not None and not secret["metadata"].get("ownerReferences")
     assert (await operator.secret("movies-connection") or {})["NEO4J_PASSWORD"] == instance[
         "password"

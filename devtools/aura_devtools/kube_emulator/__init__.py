@@ -8,12 +8,13 @@
   pruning, defaults, and validation by OpenAPI v3 and, with cel-python, CEL rules, refused with
   422 Invalid as by the API server). It serves the real AuraInstance CRD by default.
 - `KubernetesApi`: the emulator on a free localhost port, with HTTP helpers and in-process
-  waits for tests and the demo.
+  waits for tests and the demo; `RemoteKubernetesApi`: the same helpers for a real API server.
 - `running_operator`: kopf in its own thread against that URL, with a fresh registry.
 """
 
 from aura_devtools.kube_emulator.api import KubernetesApi, KubernetesApiError, WaitTimeoutError
 from aura_devtools.kube_emulator.changes import Change, ChangeLog
+from aura_devtools.kube_emulator.client import KubernetesClient, RemoteKubernetesApi
 from aura_devtools.kube_emulator.crds import (
     AURA_CRDS,
     AURA_GROUP,
@@ -76,11 +77,13 @@ __all__ = [
     "KubernetesApi",
     "KubernetesApiEmulator",
     "KubernetesApiError",
+    "KubernetesClient",
     "ObjectFilter",
     "ObjectStore",
     "OperatorStartupError",
     "OperatorStopError",
     "PatchType",
+    "RemoteKubernetesApi",
     "ResourceType",
     "RunningOperator",
     "WaitTimeoutError",

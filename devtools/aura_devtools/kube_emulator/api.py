@@ -6,53 +6,40 @@
         ready = await kube.wait_for("aura", "db", lambda obj: "status" in obj,
                                     namespace="default")
 
-The helpers talk HTTP (so they go through exactly what the operator sees); the `wait_*`
-helpers watch the emulator's change log in-process, so they wake on the write they wait for
-instead of polling.
+The helpers talk HTTP (so they go through exactly what the operator sees; they are
+`KubernetesClient`'s, which serves a real API server too); the `wait_*` helpers watch the
+emulator's change log in-process, so they wake on the write they wait for.
 """
 
 from __future__ import annotations
 
 import asyncio
-import builtins
 import contextlib
-import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
 import httpx
 import kmock
 
+from aura_devtools.kube_emulator.client import (
+    KubernetesApiError,
+    KubernetesClient,
+    ResourceRef,
+    WaitTimeoutError,
+)
 from aura_devtools.kube_emulator.emulator import KubernetesApiEmulator
-from aura_devtools.kube_emulator.patches import PatchType
-from aura_devtools.kube_emulator.resources import EVENTS, ResourceType
+from aura_devtools.kube_emulator.resources import ResourceType
 from aura_devtools.kube_emulator.selectors import ObjectFilter
 
+__all__ = ["KubernetesApi", "KubernetesApiError", "WaitTimeoutError"]
+
 T = TypeVar("T")
-ResourceRef = str | ResourceType
 
 
-class KubernetesApiError(Exception):
-    """A non-2xx answer to one of the helpers, with the API server's `Status` fields."""
-
-    def __init__(self, status: int, reason: str, message: str) -> None:
-        super().__init__(f"{status} {reason}: {message}")
-        self.status = status
-        self.reason = reason
-        self.message = message
-
-
-class WaitTimeoutError(TimeoutError):
-    """A `wait_*` helper ran out of time; `last_seen` is the last object state it saw."""
-
-    def __init__(self, message: str, last_seen: Any = None) -> None:
-        super().__init__(message)
-        self.last_seen = last_seen
-
-
-class KubernetesApi:
-    """A `KubernetesApiEmulator` served over HTTP on `host` (a free port unless `port`)."""
+class KubernetesApi(KubernetesClient):
+    """A `KubernetesApiEmulator` served over HTTP on `host` (a free port unless `port`), with
+    the HTTP helpers of `KubernetesClient` and waits woken by the emulator's writes."""
 
     def __init__(
         self,
@@ -61,6 +48,7 @@ class KubernetesApi:
         host: str = "127.0.0.1",
         port: int | None = None,
     ) -> None:
+        super().__init__()
         self.emulator = emulator if emulator is not None else KubernetesApiEmulator()
         self._host = host
         self._port = port
@@ -108,98 +96,6 @@ class KubernetesApi:
     def resource(self, ref: ResourceRef) -> ResourceType:
         """A served type by plural, short name, kind, `plural.group` or `group/version/plural`."""
         return ref if isinstance(ref, ResourceType) else self.emulator.store.resolve(ref)
-
-    # HTTP helpers
-
-    async def create(
-        self, ref: ResourceRef, body: Mapping[str, Any], *, namespace: str | None = None
-    ) -> dict[str, Any]:
-        path = self.resource(ref).path(namespace)
-        return await self._call("POST", path, json=body)
-
-    async def get(
-        self, ref: ResourceRef, name: str, *, namespace: str | None = None
-    ) -> dict[str, Any]:
-        return await self._call("GET", self.resource(ref).path(namespace, name))
-
-    async def find(
-        self, ref: ResourceRef, name: str, *, namespace: str | None = None
-    ) -> dict[str, Any] | None:
-        """The object, or None if it does not exist."""
-        try:
-            return await self.get(ref, name, namespace=namespace)
-        except KubernetesApiError as exc:
-            if exc.status == 404:
-                return None
-            raise
-
-    async def list(
-        self,
-        ref: ResourceRef,
-        *,
-        namespace: str | None = None,
-        label_selector: str | None = None,
-    ) -> builtins.list[dict[str, Any]]:
-        params = {"labelSelector": label_selector} if label_selector else {}
-        listing = await self._call("GET", self.resource(ref).path(namespace), params=params)
-        items: list[dict[str, Any]] = listing["items"]
-        return items
-
-    async def patch(
-        self,
-        ref: ResourceRef,
-        name: str,
-        patch: Any,
-        *,
-        namespace: str | None = None,
-        subresource: str | None = None,
-        patch_type: PatchType = PatchType.MERGE,
-    ) -> dict[str, Any]:
-        """A merge patch by default; a list of operations with `patch_type=PatchType.JSON`."""
-        path = self.resource(ref).path(namespace, name) + (f"/{subresource}" if subresource else "")
-        return await self._call(
-            "PATCH", path, content=json.dumps(patch), headers={"Content-Type": patch_type.value}
-        )
-
-    async def patch_status(
-        self,
-        ref: ResourceRef,
-        name: str,
-        status: Mapping[str, Any],
-        *,
-        namespace: str | None = None,
-    ) -> dict[str, Any]:
-        """Merge-patch `status` through the status subresource."""
-        return await self.patch(
-            ref, name, {"status": status}, namespace=namespace, subresource="status"
-        )
-
-    async def replace(
-        self,
-        ref: ResourceRef,
-        name: str,
-        body: Mapping[str, Any],
-        *,
-        namespace: str | None = None,
-        subresource: str | None = None,
-    ) -> dict[str, Any]:
-        path = self.resource(ref).path(namespace, name) + (f"/{subresource}" if subresource else "")
-        return await self._call("PUT", path, json=body)
-
-    async def delete(
-        self, ref: ResourceRef, name: str, *, namespace: str | None = None
-    ) -> dict[str, Any]:
-        """Request deletion: the object goes at once, or is marked while finalizers remain."""
-        return await self._call("DELETE", self.resource(ref).path(namespace, name))
-
-    async def events_for(
-        self, obj: Mapping[str, Any], *, namespace: str | None = None
-    ) -> builtins.list[dict[str, Any]]:
-        """The core v1 Events whose involvedObject is `obj` (matched by uid)."""
-        uid = obj["metadata"]["uid"]
-        events_namespace = namespace or obj["metadata"].get("namespace")
-        events = await self.list(EVENTS, namespace=events_namespace)
-        return [event for event in events if event.get("involvedObject", {}).get("uid") == uid]
 
     # Waiting on the emulator's state (in-process, woken by each write)
 
@@ -267,15 +163,3 @@ class KubernetesApi:
             resource_type, ObjectFilter(namespace=namespace, name=name)
         )
         return found[0] if found else None
-
-    async def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
-        response = await self.http.request(method, path, **kwargs)
-        body = response.json() if response.content else {}
-        if response.is_error:
-            raise KubernetesApiError(
-                response.status_code,
-                str(body.get("reason", response.reason_phrase)),
-                str(body.get("message", response.text)),
-            )
-        result: dict[str, Any] = body
-        return result

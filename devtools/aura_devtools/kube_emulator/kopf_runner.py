@@ -70,7 +70,7 @@ class RunningOperator:
 
 @contextlib.asynccontextmanager
 async def running_operator(
-    kube_url: str,
+    kube: str | kopf.ConnectionInfo,
     setup: RegistrySetup,
     settings_customiser: SettingsCustomiser | None = None,
     *,
@@ -79,7 +79,8 @@ async def running_operator(
     startup_timeout: float = 10.0,
     stop_timeout: float = 15.0,
 ) -> AsyncIterator[RunningOperator]:
-    """Run kopf against `kube_url` with a fresh registry until the block exits.
+    """Run kopf against `kube` with a fresh registry until the block exits: the emulator's URL,
+    or the connection (server, token, CA) of any API server.
 
     `setup` registers the handlers into the fresh `kopf.OperatorRegistry`: a callable taking
     the registry, or a module (object or dotted name) that has such a `register(registry)`
@@ -93,7 +94,8 @@ async def running_operator(
     On exit kopf is stopped through its stop flag (so `@kopf.on.cleanup` handlers run) and
     its thread joined; an exception kopf failed with meanwhile is raised here.
     """
-    registry = _build_registry(setup, kube_url)
+    connection = kube if isinstance(kube, kopf.ConnectionInfo) else _unauthenticated(kube)
+    registry = _build_registry(setup, connection)
     settings = settings_for_emulator()
     if settings_customiser is not None:
         settings_customiser(settings)
@@ -108,7 +110,11 @@ async def running_operator(
         raise runner.error  # kopf failed while the block ran
 
 
-def _build_registry(setup: RegistrySetup, kube_url: str) -> kopf.OperatorRegistry:
+def _unauthenticated(url: str) -> kopf.ConnectionInfo:
+    return kopf.ConnectionInfo(server=url, default_namespace="default")
+
+
+def _build_registry(setup: RegistrySetup, connection: kopf.ConnectionInfo) -> kopf.OperatorRegistry:
     registry = kopf.OperatorRegistry()
     if isinstance(setup, str | ModuleType):
         _register_module(setup, registry)
@@ -116,8 +122,8 @@ def _build_registry(setup: RegistrySetup, kube_url: str) -> kopf.OperatorRegistr
         setup(registry)
 
     @kopf.on.login(registry=registry)
-    def login_to_emulator(**_: Any) -> kopf.ConnectionInfo:
-        return kopf.ConnectionInfo(server=kube_url, default_namespace="default")
+    def login_to_api_server(**_: Any) -> kopf.ConnectionInfo:
+        return connection
 
     return registry
 
