@@ -49,14 +49,26 @@ def test_a_failed_rule_reports_its_message_at_its_field_path_with_its_reason() -
 
 def test_a_rule_without_a_message_reports_the_rule() -> None:
     assert failures([{"rule": "self.a > 0"}], {"a": 0}) == [
-        'spec: Invalid value: "object": failed rule: self.a > 0'
+        "spec: Invalid value: failed rule: self.a > 0"
+    ]
+
+
+def test_a_failed_rule_on_a_scalar_names_the_value_and_on_an_object_does_not() -> None:
+    name = {"type": "string", "x-kubernetes-validations": [{"rule": "self != 'bob'"}]}
+    schema = schema_with([{"rule": "self.name != 'bob'"}], name=name)
+
+    errors = [str(e) for e in rule_errors(obj(name="bob"), None, schema)]
+
+    assert errors == [
+        "spec: Invalid value: failed rule: self.name != 'bob'",
+        "spec.name: Invalid value: \"bob\": failed rule: self != 'bob'",
     ]
 
 
 def test_a_message_expression_words_the_failure() -> None:
     rule = {"rule": "self.a > 0", "messageExpression": "'a is ' + string(self.a)"}
 
-    assert failures([rule], {"a": -2}) == ['spec: Invalid value: "object": a is -2']
+    assert failures([rule], {"a": -2}) == ["spec: Invalid value: a is -2"]
 
 
 def test_a_passing_rule_reports_nothing() -> None:
@@ -67,9 +79,7 @@ def test_transition_rules_run_on_updates_only() -> None:
     rule = {"rule": "self.a >= oldSelf.a", "message": "a cannot decrease"}
 
     assert failures([rule], {"a": 1}) == []
-    assert failures([rule], {"a": 1}, old={"a": 2}) == [
-        'spec: Invalid value: "object": a cannot decrease'
-    ]
+    assert failures([rule], {"a": 1}, old={"a": 2}) == ["spec: Invalid value: a cannot decrease"]
 
 
 def test_map_list_items_meet_their_old_versions_by_key() -> None:
@@ -92,7 +102,7 @@ def test_map_list_items_meet_their_old_versions_by_key() -> None:
 
     assert rule_errors(reordered, old, schema) == []
     assert [str(e) for e in rule_errors(shrunk, old, schema)] == [
-        'spec.disks[0]: Invalid value: "object": shrunk'
+        "spec.disks[0]: Invalid value: shrunk"
     ]
 
 

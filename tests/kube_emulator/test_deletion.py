@@ -48,6 +48,8 @@ async def test_delete_with_finalizers_only_marks_the_object(http: httpx.AsyncCli
         stored["metadata"]["deletionTimestamp"] == response.json()["metadata"]["deletionTimestamp"]
     )
     assert stored["metadata"]["finalizers"] == ["x/y"]
+    # As the API server's BeforeDelete: the mark is a change of desired state.
+    assert stored["metadata"]["generation"] == created["metadata"]["generation"] + 1
     events = await watch(
         http, AURA_INSTANCES, count=1, resourceVersion=created["metadata"]["resourceVersion"]
     )
@@ -86,6 +88,11 @@ async def test_no_new_finalizers_while_deleting(http: httpx.AsyncClient) -> None
     response = await patch(http, DB, {"metadata": {"finalizers": ["x/y", "other/z"]}})
 
     assert response.status_code == 422
+    assert response.json()["message"] == (
+        'AuraInstance.aura.neo4j.io "db" is invalid: metadata.finalizers: Forbidden: no new'
+        " finalizers can be added if the object is being deleted, found new finalizers"
+        ' []string{"other/z"}'
+    )
 
 
 async def test_a_second_delete_changes_nothing(http: httpx.AsyncClient) -> None:

@@ -9,7 +9,15 @@ import json
 import httpx
 
 from aura_devtools.kube_emulator.api import KubernetesApi
-from kube_emulator.helpers import AURA_INSTANCES, aura_instance, create, lines_of, patch, watch
+from kube_emulator.helpers import (
+    AURA_INSTANCES,
+    SECRETS,
+    aura_instance,
+    create,
+    lines_of,
+    patch,
+    watch,
+)
 
 ALL_AURA_INSTANCES = "/apis/aura.neo4j.io/v1alpha1/aurainstances"
 
@@ -25,6 +33,20 @@ async def test_list_carries_kind_api_version_and_a_list_resource_version(
     assert listing["apiVersion"] == "aura.neo4j.io/v1alpha1"
     assert listing["metadata"]["resourceVersion"] == created["metadata"]["resourceVersion"]
     assert [item["metadata"]["name"] for item in listing["items"]] == ["db"]
+
+
+async def test_items_of_a_built_in_list_carry_no_kind_those_of_a_custom_one_do(
+    http: httpx.AsyncClient,
+) -> None:
+    """As the API server encodes them: built-in lists typed, custom resource lists not."""
+    await create(http, AURA_INSTANCES, aura_instance("db"))
+    await create(http, SECRETS, {"metadata": {"name": "s"}})
+
+    [secret] = (await http.get(SECRETS)).json()["items"]
+    [db] = (await http.get(AURA_INSTANCES)).json()["items"]
+
+    assert "kind" not in secret and "apiVersion" not in secret
+    assert (db["kind"], db["apiVersion"]) == ("AuraInstance", "aura.neo4j.io/v1alpha1")
 
 
 async def test_cluster_wide_list_spans_namespaces(kube: KubernetesApi) -> None:
@@ -74,6 +96,7 @@ async def test_unsupported_field_selector_is_a_400(http: httpx.AsyncClient) -> N
     response = await http.get(AURA_INSTANCES, params={"fieldSelector": "spec.memory=8GB"})
 
     assert response.status_code == 400
+    assert response.json()["message"] == "field label not supported: spec.memory"
 
 
 async def test_watch_without_resource_version_starts_with_the_current_objects(

@@ -204,7 +204,7 @@ async def test_spec_region_cannot_change_after_creation(http: httpx.AsyncClient)
 
     status = assert_invalid(
         response,
-        'spec.region: Invalid value: "object": spec.region is immutable: it cannot be added,'
+        "spec.region: Invalid value: spec.region is immutable: it cannot be added,"
         " changed or removed after creation",
     )
     assert [cause["field"] for cause in status["details"]["causes"]] == ["spec.region"]
@@ -221,7 +221,7 @@ async def test_a_cel_rule_refuses_a_create(http: httpx.AsyncClient) -> None:
 
     assert_invalid(
         response,
-        'spec.cloudProvider: Invalid value: "object": spec.cloudProvider is required unless'
+        "spec.cloudProvider: Invalid value: spec.cloudProvider is required unless"
         " spec.instanceId adopts an existing instance",
     )
 

@@ -141,6 +141,10 @@ async def test_failed_json_patch_test_is_a_422_status(http: httpx.AsyncClient) -
     assert response.status_code == 422
     assert response.json()["kind"] == "Status"
     assert response.json()["reason"] == "Invalid"
+    # The API server's generic wording: which operation failed is not said.
+    assert response.json()["message"] == (
+        "the server rejected our request due to an error in our request"
+    )
     assert (await http.get(DB)).json()["spec"]["memory"] == "8GB"
 
 

@@ -28,7 +28,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from aura_devtools.kube_emulator.correlation import old_items, old_property, unchanged
-from aura_devtools.kube_emulator.field_errors import ErrorType, FieldError, Path, field_path
+from aura_devtools.kube_emulator.field_errors import (
+    OMITTED,
+    ErrorType,
+    FieldError,
+    Path,
+    field_path,
+)
 
 try:
     import celpy
@@ -84,7 +90,7 @@ def _walk(
         if old is not None:
             variables["oldSelf"] = _to_cel(old, schema)
         for rule in rules:
-            error = _check_rule(rule, variables, schema, path)
+            error = _check_rule(rule, variables, value, schema, path)
             if error is not None:
                 found.append(error)
     if isinstance(value, dict):
@@ -102,9 +108,15 @@ def _walk(
 
 
 def _check_rule(
-    rule: Mapping[str, Any], variables: Mapping[str, Any], schema: Mapping[str, Any], path: Path
+    rule: Mapping[str, Any],
+    variables: Mapping[str, Any],
+    value: Any,
+    schema: Mapping[str, Any],
+    path: Path,
 ) -> FieldError | None:
-    """The error of a failed rule; `variables` has `self`, and `oldSelf` on updates."""
+    """The error of a failed rule; `variables` has `self` (`value`), and `oldSelf` on updates.
+    A rule that fails names the value it saw, unless that is an object or an array; a rule
+    that cannot be evaluated names the schema type (as the API server does)."""
     expression: str = rule.get("rule", "")
     uses_old_self = _OLD_SELF.search(expression) is not None
     if not expression or rule.get("optionalOldSelf"):
@@ -128,7 +140,8 @@ def _check_rule(
         return None
     detail = _message(rule, variables) or f"failed rule: {_rule_text(rule)}"
     error_type = _REASONS.get(rule.get("reason", ""), ErrorType.INVALID)
-    return FieldError(error_type, _reported_at(path, rule.get("fieldPath")), schema_type, detail)
+    shown = OMITTED if schema_type in ("object", "array") else value
+    return FieldError(error_type, _reported_at(path, rule.get("fieldPath")), shown, detail)
 
 
 def _reported_at(path: Path, rule_field_path: str | None) -> str:

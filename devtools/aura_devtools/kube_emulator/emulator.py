@@ -234,6 +234,10 @@ class KubernetesApiEmulator(kmock.KubernetesEmulator):
     def _list(self, request: kmock.Request) -> tuple[int, Any]:
         resource_type, namespace = self._route(request, collection=True)
         items = self._store.list(resource_type, self._selection(request, namespace))
+        if resource_type.schema is None:
+            # A built-in type: the API server encodes its lists typed, the items without kind
+            # and apiVersion (custom resources' lists keep them; watch events always have them).
+            items = [_without_type(item) for item in items]
         return 200, {
             "apiVersion": resource_type.api_version,
             "kind": f"{resource_type.kind}List",
@@ -384,3 +388,7 @@ def _answer(
 def _header(request: kmock.Request, name: str) -> str:
     wanted = name.lower()
     return next((value for key, value in request.headers.items() if key.lower() == wanted), "")
+
+
+def _without_type(obj: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in obj.items() if key not in ("kind", "apiVersion")}

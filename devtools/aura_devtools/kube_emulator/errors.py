@@ -118,6 +118,14 @@ def invalid(qualified_plural: str, name: str, message: str) -> ApiStatusError:
     )
 
 
+def patch_not_applied() -> ApiStatusError:
+    """422 for a JSON patch that does not apply (a failed `test`, a missing path): the API
+    server answers with its generic wording and keeps the reason to itself."""
+    return ApiStatusError(
+        422, "Invalid", "the server rejected our request due to an error in our request"
+    )
+
+
 def invalid_fields(
     kind: str, group: str, name: str, field_errors: Sequence[FieldError]
 ) -> ApiStatusError:

@@ -37,6 +37,14 @@ class ErrorType(enum.Enum):
         return self.value[1]
 
 
+class _Omitted:
+    def __repr__(self) -> str:
+        return "OMITTED"
+
+
+OMITTED: Any = _Omitted()
+"""A value the message leaves out (Go's `field.OmitValueType`): CEL rules on objects and arrays."""
+
 # The API server leaves the value out of these (it may be long, or there is none).
 _WITHOUT_VALUE = frozenset({ErrorType.REQUIRED, ErrorType.FORBIDDEN, ErrorType.TOO_LONG})
 # Schema errors after which the API server does not evaluate CEL rules (they assume a
@@ -63,7 +71,7 @@ class FieldError:
     def body(self) -> str:
         """The message without the field, as in a Status cause."""
         text = self.type.text
-        if self.type not in _WITHOUT_VALUE:
+        if self.type not in _WITHOUT_VALUE and self.value is not OMITTED:
             text += f": {render_value(self.value)}"
         return f"{text}: {self.detail}" if self.detail else text
 

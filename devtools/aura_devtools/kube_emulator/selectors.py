@@ -89,7 +89,7 @@ class FieldSelector:
             if match is None:
                 raise SelectorError(f"invalid field selector: {part!r}")
             if match["field"] not in _SUPPORTED_FIELDS:
-                raise SelectorError(f'field label not supported: "{match["field"]}"')
+                raise SelectorError(f"field label not supported: {match['field']}")
             requirements.append((match["field"], match["value"], match["op"] != "!="))
         return cls(tuple(requirements))
 

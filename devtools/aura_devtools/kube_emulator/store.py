@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+import json
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
@@ -21,6 +22,7 @@ from aura_devtools.kube_emulator import errors
 from aura_devtools.kube_emulator.admission import admit
 from aura_devtools.kube_emulator.changes import ChangeLog, ChangeType
 from aura_devtools.kube_emulator.crds import resource_types_from_crd
+from aura_devtools.kube_emulator.field_errors import ErrorType, FieldError
 from aura_devtools.kube_emulator.metadata import (
     desired_state,
     generated_name,
@@ -172,7 +174,7 @@ class ObjectStore:
         try:
             candidate = apply_patch(stored, patch, patch_type)
         except (PatchTestFailedError, PatchNotApplicableError) as exc:
-            raise errors.invalid(resource_type.qualified_plural, name, str(exc)) from exc
+            raise errors.patch_not_applied() from exc
         except MalformedPatchError as exc:
             raise errors.bad_request(str(exc)) from exc
         return self._update(
@@ -214,6 +216,8 @@ class ObjectStore:
         marked = copy.deepcopy(stored)
         marked["metadata"]["deletionTimestamp"] = timestamp(self._clock())
         marked["metadata"]["deletionGracePeriodSeconds"] = 0
+        if metadata.get("generation"):  # as the API server's BeforeDelete
+            marked["metadata"]["generation"] = metadata["generation"] + 1
         self._commit("MODIFIED", resource_type, key, marked, previous=stored)
         return copy.deepcopy(marked)
 
@@ -422,13 +426,17 @@ class ObjectStore:
         if not stored["metadata"].get("deletionTimestamp"):
             return
         before = set(stored["metadata"].get("finalizers") or [])
-        after = set(updated["metadata"].get("finalizers") or [])
-        if after - before:
-            raise errors.invalid(
-                resource_type.qualified_plural,
+        added = sorted(set(updated["metadata"].get("finalizers") or []) - before)
+        if added:
+            detail = (
+                "no new finalizers can be added if the object is being deleted, found new "
+                f"finalizers []string{{{', '.join(json.dumps(name) for name in added)}}}"
+            )
+            raise errors.invalid_fields(
+                resource_type.kind,
+                resource_type.group,
                 stored["metadata"]["name"],
-                "metadata.finalizers: Forbidden: no new finalizers can be added if the object is"
-                " being deleted",
+                [FieldError(ErrorType.FORBIDDEN, "metadata.finalizers", detail=detail)],
             )
 
 
