@@ -95,6 +95,15 @@ async def missing_objects_and_namespaces(client: Client) -> None:
     await client.send("POST", f"/api/v1/namespaces/no-{client.namespace}/secrets", {})
 
 
+async def deletion_without_a_finalizer(client: Client) -> None:
+    await client.send("POST", AURA, aura_instance("db", memory="2GB", **SPEC))
+    await client.send("POST", SECRETS, {"metadata": {"name": "s"}})
+    for path in (AURA + "/db", SECRETS + "/s"):
+        answer = await client.send("DELETE", path)
+        details = answer.get("details") or {}
+        client.see(answer["kind"], answer.get("status"), details.get("kind"), details.get("name"))
+
+
 async def deletion_with_a_finalizer(client: Client) -> None:
     body = aura_instance("db", memory="2GB", **SPEC)
     body["metadata"]["finalizers"] = ["example.com/first"]
@@ -134,6 +143,7 @@ CASES: list[Case] = [
     failed_json_patch_test,
     stale_resource_version,
     missing_objects_and_namespaces,
+    deletion_without_a_finalizer,
     deletion_with_a_finalizer,
     writes_that_change_nothing,
     built_in_lists,

@@ -30,6 +30,14 @@ async def test_delete_without_finalizers_removes_at_once(http: httpx.AsyncClient
     response = await http.delete(DB)
 
     assert response.status_code == 200
+    answer = response.json()
+    assert (answer["kind"], answer["status"]) == ("Status", "Success")
+    assert answer["details"] == {
+        "name": "db",
+        "group": "aura.neo4j.io",
+        "kind": "aurainstances",
+        "uid": created["metadata"]["uid"],
+    }
     assert (await http.get(DB)).status_code == 404
     events = await watch(
         http, AURA_INSTANCES, count=1, resourceVersion=created["metadata"]["resourceVersion"]

@@ -281,7 +281,10 @@ class KubernetesApiEmulator(kmock.KubernetesEmulator):
         resource_type, namespace = self._route(request)
         assert request.name is not None  # a DELETE has a name
         options = request.data if isinstance(request.data, Mapping) else None
-        return 200, self._store.delete(resource_type, namespace, request.name, options)
+        answer = self._store.delete(resource_type, namespace, request.name, options)
+        if answer["metadata"].get("deletionTimestamp"):
+            return 200, answer  # marked: finalizers hold it
+        return 200, errors.deleted(resource_type.qualified_plural, answer["metadata"])
 
     def _plan_watch(self, request: kmock.Request) -> _WatchPlan:
         resource_type, namespace = self._route(request, collection=True)

@@ -1,4 +1,5 @@
-"""The `kind: Status` failures the emulator answers with, shaped as the API server shapes them."""
+"""The `kind: Status` answers of the emulator (failures, and the success of a delete), shaped as
+the API server shapes them."""
 
 from __future__ import annotations
 
@@ -42,6 +43,18 @@ class ApiStatusError(Exception):
 def _object_details(qualified_plural: str, name: str) -> dict[str, str]:
     plural, _, group = qualified_plural.partition(".")
     return {"name": name, "group": group, "kind": plural}
+
+
+def deleted(qualified_plural: str, metadata: Mapping[str, Any]) -> dict[str, Any]:
+    """The answer to a DELETE that removed the object at once (not an error)."""
+    details = {**_object_details(qualified_plural, metadata["name"]), "uid": metadata["uid"]}
+    return {
+        "apiVersion": "v1",
+        "kind": "Status",
+        "metadata": {},
+        "status": "Success",
+        "details": details,
+    }
 
 
 def bad_request(message: str) -> ApiStatusError:
