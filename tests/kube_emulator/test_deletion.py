@@ -142,6 +142,32 @@ async def test_deleting_an_owner_deletes_its_dependents(http: httpx.AsyncClient)
     assert (await http.get(f"{SECRETS}/unowned")).status_code == 200
 
 
+async def test_an_object_written_with_only_absent_owners_is_collected(
+    http: httpx.AsyncClient,
+) -> None:
+    """The garbage collector judges every dependent, not only those of an owner it saw go: one
+    created, or changed, to name owners that no longer exist goes too."""
+    owner = await create(http, AURA_INSTANCES, aura_instance("db"))
+    reference = {
+        "apiVersion": owner["apiVersion"],
+        "kind": owner["kind"],
+        "name": "db",
+        "uid": owner["metadata"]["uid"],
+    }
+    await create(http, SECRETS, {"metadata": {"name": "changed"}})
+    await http.delete(DB)
+
+    created = await http.post(
+        SECRETS, json={"metadata": {"name": "late", "ownerReferences": [reference]}}
+    )
+    owned = {"metadata": {"ownerReferences": [reference]}}
+    changed = await patch(http, f"{SECRETS}/changed", owned)
+
+    assert (created.status_code, changed.status_code) == (201, 200)  # accepted, then collected
+    assert (await http.get(f"{SECRETS}/late")).status_code == 404
+    assert (await http.get(f"{SECRETS}/changed")).status_code == 404
+
+
 async def test_deleting_a_missing_object_is_a_404(http: httpx.AsyncClient) -> None:
     response = await http.delete(f"{AURA_INSTANCES}/ghost")
 

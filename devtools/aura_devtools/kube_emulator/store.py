@@ -159,7 +159,10 @@ class ObjectStore:
         if resource_type.key == CUSTOM_RESOURCE_DEFINITIONS.key:
             self._serve_crd(obj, name)
         self._commit("ADDED", resource_type, key, obj, previous=None)
-        return copy.deepcopy(obj)
+        answer = copy.deepcopy(obj)
+        if metadata.get("ownerReferences"):
+            self._collect_garbage()  # its owners may all be gone already
+        return answer
 
     def patch(
         self,
@@ -273,7 +276,10 @@ class ObjectStore:
         ):
             return self._remove(resource_type, key, updated, previous=stored)
         self._commit("MODIFIED", resource_type, key, updated, previous=stored)
-        return copy.deepcopy(updated)
+        answer = copy.deepcopy(updated)
+        if updated["metadata"].get("ownerReferences"):
+            self._collect_garbage()  # its owners may all be gone already
+        return answer
 
     def _remove(
         self,
@@ -304,7 +310,8 @@ class ObjectStore:
         self._changes.record(change_type, resource_type.key, obj, previous)
 
     def _collect_garbage(self) -> None:
-        """Delete objects whose every owner is gone (the garbage collector's background policy)."""
+        """Delete objects whose every owner is gone (the garbage collector's background policy):
+        after an owner goes, and after an object is written naming owners."""
         while True:
             live = [(key, obj) for key, obj in self._all_live() if key[0] in self._types]
             live_uids = {obj["metadata"]["uid"] for _, obj in live}

@@ -282,28 +282,46 @@ class ConnectionSecrets:
     # Reading and ownership ------------------------------------------------------------------
 
     async def keep_after_owner_vanished(
-        self, tracked: Tracked, name: str, instance_id: str
+        self, tracked: Tracked, desired: Desired, details: ConnectionDetails
     ) -> None:
         """The resource vanished (its finalizer removed by hand) while a create was answered:
         the Aura instance stays, so its Secret, the only copy of the password, must not go to
-        the garbage collector with its owner."""
+        the garbage collector with its owner. It is freed of its owner or, if the collector
+        took it already, written again owned by nothing. (The collector deletes with the
+        resourceVersion it judged by: a Secret freed since is left alone.)"""
+        name = self.name(tracked, desired)
         logger.warning(
             "%s vanished while Aura created instance %s; the instance is left alone and Secret "
             "%s keeps its password",
             tracked.ref,
-            instance_id,
+            details.instance_id,
             name,
         )
-        secret, standing = await self.standing(tracked, name)
-        if (
-            secret is not None
-            and standing.kind is Standing.OURS
-            and standing.instance_id == instance_id
-            and secret["metadata"].get("ownerReferences")
-        ):
-            await self.publish.kube.patch_secret(
-                tracked.ref.namespace, name, {"metadata": {"ownerReferences": None}}
-            )
+        for _ in range(3):  # a Secret taken by the collector between our read and our write
+            secret, standing = await self.standing(tracked, name)
+            try:
+                if secret is None:
+                    _, body = self.manifest(tracked, desired, details, owned=False)
+                    await self.publish.kube.create_secret(tracked.ref.namespace, body)
+                elif (
+                    standing.kind is Standing.OURS
+                    and standing.instance_id == details.instance_id
+                    and secret["metadata"].get("ownerReferences")
+                ):
+                    await self.publish.kube.patch_secret(
+                        tracked.ref.namespace,
+                        name,
+                        {
+                            "metadata": {
+                                "ownerReferences": None,
+                                "resourceVersion": secret["metadata"]["resourceVersion"],
+                            }
+                        },
+                    )
+                return
+            except KubeError as error:
+                if error.status not in (404, 409):
+                    raise
 
     async def instance_in_secret(self, tracked: Tracked, desired: Desired) -> str | None:
         """The Aura instance this object's own connection Secret holds, with its password

@@ -230,7 +230,7 @@ class Creator:
             await self.publish.status_until_written(tracked, report, fenced=False)
         except ObjectGone:
             if secret_name is not None:
-                await self.secrets.keep_after_owner_vanished(tracked, secret_name, created.id)
+                await self.secrets.keep_after_owner_vanished(tracked, desired, details)
             else:
                 self.secrets.pending.keep_after_delete(tracked)
             raise
