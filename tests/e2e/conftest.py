@@ -5,6 +5,7 @@ A scenario that relies on a hook only the emulator has is marked
 `@pytest.mark.emulator_only("the hook")` and runs on the emulator alone. Without the control
 plane's binaries (`make controlplane`) the real runs are not generated and the run ends with one
 line saying why; with AURA_REQUIRE_CLUSTER_TIER=1 that is a failure instead.
+AURA_E2E_BACKENDS=emulator leaves the real runs out (a quicker local run).
 """
 
 from __future__ import annotations
@@ -25,20 +26,31 @@ _UNAVAILABLE = unavailable()
 _REQUIRED = os.environ.get(REQUIRE_VARIABLE) == "1"
 
 
+def _why_emulator_only() -> str | None:
+    if "real" not in os.environ.get("AURA_E2E_BACKENDS", "emulator,real").split(","):
+        return "AURA_E2E_BACKENDS leaves out the real server"
+    if _UNAVAILABLE is not None and not _REQUIRED:
+        return _UNAVAILABLE
+    return None
+
+
+_EMULATOR_ONLY = _why_emulator_only()
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "backend" not in metafunc.fixturenames:
         return
     backends = ["emulator"]
     emulator_only = metafunc.definition.get_closest_marker("emulator_only")
-    if emulator_only is None and (_UNAVAILABLE is None or _REQUIRED):
+    if emulator_only is None and _EMULATOR_ONLY is None:
         backends.append("real")
     metafunc.parametrize("backend", backends, indirect=True)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if _UNAVAILABLE is not None and not _REQUIRED:
+    if _EMULATOR_ONLY is not None:
         terminalreporter.write_line(
-            f"e2e scenarios ran on the emulator only: {_UNAVAILABLE}", yellow=True
+            f"e2e scenarios ran on the emulator only: {_EMULATOR_ONLY}", yellow=True
         )
 
 
