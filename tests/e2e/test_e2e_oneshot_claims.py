@@ -178,19 +178,28 @@ async def test_an_instance_is_not_cloned_from_another_namespaces_instance(
     creates_before = len(await operator.aura_requests("POST", "/v1/instances"))
 
     await operator.apply(
-        "copy", own_credentials({"source": {"instanceId": instance_id}}), namespace="team-b"
+        "copy",
+        own_credentials({"source": {"instanceId": instance_id}}),
+        namespace=operator.ns("team-b"),
     )
-    obj = await wait_claimed(operator, AURA_INSTANCES, "copy", "team-b")
+    obj = await wait_claimed(operator, AURA_INSTANCES, "copy", operator.ns("team-b"))
 
     message = condition(obj, "Stalled")["message"]
-    assert instance_id in message and "team-a/movies" in message and "spec.source" in message
+    assert (
+        instance_id in message
+        and f"{operator.ns('team-a')}/movies" in message
+        and "spec.source" in message
+    )
     await asyncio.sleep(0.5)  # five Aura minutes: one recheck at least, still nothing sent
     assert len(await operator.aura_requests("POST", "/v1/instances")) == creates_before
     assert "instanceId" not in obj["status"]
     # A clone of an instance of its own namespace is made.
-    await operator.apply("scratch", own_credentials(), namespace="team-b")
-    own = (await operator.wait_ready("scratch", namespace="team-b"))["status"]["instanceId"]
+    await operator.apply("scratch", own_credentials(), namespace=operator.ns("team-b"))
+    scratch = await operator.wait_ready("scratch", namespace=operator.ns("team-b"))
+    own = scratch["status"]["instanceId"]
     await operator.apply(
-        "copy-own", own_credentials({"source": {"instanceId": own}}), namespace="team-b"
+        "copy-own",
+        own_credentials({"source": {"instanceId": own}}),
+        namespace=operator.ns("team-b"),
     )
-    await operator.wait_ready("copy-own", namespace="team-b")
+    await operator.wait_ready("copy-own", namespace=operator.ns("team-b"))
