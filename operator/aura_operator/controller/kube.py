@@ -161,18 +161,22 @@ class KubeClient:
             await self._http.aclose()
             self._http = None
 
-    async def _request(
-        self, method: str, path: str, *, json: Any = None, content_type: str | None = None
-    ) -> JSON | None:
+    def _ask_write_guard(self, method: str, path: str) -> None:
         if method != "GET" and self._write_guard is not None:
             refusal = self._write_guard()
             if refusal is not None:
                 raise WriteRefused(method, path, refusal)
+
+    async def _request(
+        self, method: str, path: str, *, json: Any = None, content_type: str | None = None
+    ) -> JSON | None:
+        self._ask_write_guard(method, path)
         headers = {"Content-Type": content_type} if content_type else {}
         client = await self._client()
         response = await client.request(method, path, json=json, headers=headers)
         if response.status_code == 401:  # rotated service-account token: log in again once
             client = await self._client(refresh=True)
+            self._ask_write_guard(method, path)  # the Lease may have gone meanwhile
             response = await client.request(method, path, json=json, headers=headers)
         if response.status_code == 404 and method == "GET":
             return None
