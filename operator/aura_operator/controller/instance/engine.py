@@ -153,6 +153,12 @@ class Engine:
         except ObjectGone:
             self._vanished(tracked)
             return
+        except Exception:
+            # kopf retries a failed handler only if it can record that on the object; when
+            # that write fails too (the API server down, or this process's write gate closed
+            # for a moment under load), the observer must look again or the object is stuck.
+            self.schedule(tracked.key, RETRY_LATER)
+            raise
         self.schedule(tracked.key, delay)
 
     def _vanished(self, tracked: Tracked) -> None:
