@@ -13,6 +13,7 @@ from aura_devtools.kube_emulator import AURA_INSTANCES, SECRETS
 from aura_devtools.kube_emulator.api import KubernetesApiError
 from aura_devtools.simulator import SimulatorConfig
 from aura_operator.controller import kube as kube_module
+from aura_operator.controller.instance.admission import CREATES_ADMITTED
 
 pytestmark = pytest.mark.e2e
 
@@ -102,7 +103,7 @@ async def test_a_name_whose_secret_name_would_be_too_long_is_refused_by_the_crd(
     assert not await operator.aura_requests("POST", "/v1/instances")
 
 
-SLOTS = 16  # creates between intent and answer at once (creation.CREATES_IN_FLIGHT)
+SLOTS = CREATES_ADMITTED  # creates in the pipeline at once
 
 
 async def test_secrets_the_api_server_refuses_stop_only_their_own_objects(

@@ -11,7 +11,6 @@ from e2e_harness import Harness
 
 from aura_devtools.kube_emulator import AURA_INSTANCES, SECRETS
 from aura_operator.aura.client import AuraClient
-from aura_operator.controller.instance.creation import CREATES_IN_FLIGHT
 
 pytestmark = pytest.mark.e2e
 
@@ -41,9 +40,8 @@ async def test_removing_the_finalizer_during_a_create_ends_the_create_and_frees_
 
     creator = operator.memo.engine.creator
     await operator.poll(lambda: asyncio.sleep(0, not creator.storing), within=10)
-    await operator.poll(
-        lambda: asyncio.sleep(0, creator._in_flight._value == CREATES_IN_FLIGHT), within=10
-    )
+    admission = operator.memo.engine.admission
+    await operator.poll(lambda: asyncio.sleep(0, admission.admitted == 0), within=10)
     fleet = operator.memo.engine.fleet  # kopf may replay stale events of the object first
     await operator.poll(lambda: asyncio.sleep(0, fleet.get((operator.namespace, "movies")) is None))
     assert len(await operator.aura_requests("POST", "/v1/instances")) == 1

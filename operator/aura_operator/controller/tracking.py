@@ -70,6 +70,9 @@ class Tracked:
     """The credentials Secret (in the object's namespace) this process holds for it."""
     accepted_patch: AcceptedPatch | None = None
     """The latest PATCH Aura accepted for this object (kept in memory)."""
+    admission: Any = None
+    """The place in the create admission (instance/admission.Ticket) the running reconcile
+    holds, for the creator to give up once Aura answered."""
     last_good_spec: dict[str, Any] | None = None
     """The latest spec the operator could read, for a deletion after an unreadable edit."""
 

@@ -1,6 +1,6 @@
-"""A create slot is held from the intent to Aura's answer, never across the retries of storing
-that answer: an object whose status write the API server keeps refusing must not hold up the
-creates of other objects (one object never blocks others)."""
+"""A place in the create admission is held up to Aura's answer, never across the retries of
+storing that answer: an object whose status write the API server keeps refusing must not hold
+up the creates of other objects (one object never blocks others)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,8 @@ import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
-import pytest
-
 from aura_operator.aura import CreatedInstance, Result
-from aura_operator.controller.instance import creation
+from aura_operator.controller.instance.admission import Admission, admission_key
 from aura_operator.controller.instance.connection_secret import ConnectionDetails
 from aura_operator.controller.instance.creation import Creator
 from aura_operator.controller.instance.desired import Desired, desired_from_spec
@@ -106,10 +104,8 @@ def body(namespace: str) -> dict[str, Any]:
     return {"metadata": metadata, "spec": SPEC, "status": {}}
 
 
-async def test_an_answer_that_cannot_be_recorded_holds_no_create_slot(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(creation, "CREATES_IN_FLIGHT", 1)  # one slot: any holder blocks all
+async def test_an_answer_that_cannot_be_recorded_holds_no_admission_place() -> None:
+    admission = Admission(capacity=1)  # one place: any holder blocks all
     fleet = Fleet()
     kube = Kube(fleet, refusing="team-a")
     creator = Creator(Publisher(kube), Secrets(), recovery=None)  # type: ignore[arg-type]
@@ -117,11 +113,20 @@ async def test_an_answer_that_cannot_be_recorded_holds_no_create_slot(
     client = Client()
     stuck, other = fleet.track(body("team-a")), fleet.track(body("team-b"))
 
-    first = asyncio.create_task(creator.create(stuck, desired, client, TENANT))  # type: ignore[arg-type]
+    async def admitted_create(tracked: Tracked) -> float | None:
+        """As the engine runs a create: inside a place of the admission."""
+        async with admission.turn(admission_key(tracked.metadata)) as ticket:
+            tracked.admission = ticket
+            try:
+                return await creator.create(tracked, desired, client, TENANT)  # type: ignore[arg-type]
+            finally:
+                tracked.admission = None
+
+    first = asyncio.create_task(admitted_create(stuck))
     await kube.refused.wait()  # answered; its status write is being retried
     try:
         # A guard against a hang, not a measurement: the create needs no real time at all.
-        await asyncio.wait_for(creator.create(other, desired, client, TENANT), 60)  # type: ignore[arg-type]
+        await asyncio.wait_for(admitted_create(other), 60)
         assert other.status.get("instanceId") == "00000002"
     finally:
         for task in (first, *creator.storing):

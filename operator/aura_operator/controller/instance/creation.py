@@ -45,10 +45,6 @@ logger = logging.getLogger("aura_operator.controller")
 RETRY_CREATE = 60.0  # Aura seconds after a create Aura refused for a passing reason
 RECHECK_CREDENTIALS = 300.0
 RECHECK_SECRET_CONFLICT = 300.0  # Aura seconds; nothing is sent to Aura meanwhile
-CREATES_IN_FLIGHT = 16
-"""Creates between their intent write and Aura's answer at once. The limiter paces the POSTs
-anyway; without a bound, a burst of N resources would write N intents up front and crowd the
-API server and the event loop before the first POST goes out."""
 CLAIM_LOST_RECHECK = 30.0
 """Aura seconds before looking again at an object whose intent another process wrote."""
 
@@ -71,23 +67,25 @@ class Creator:
         self.recovery = recovery
         self.storing: set[asyncio.Task[float]] = set()
         """Answers being stored; shielded from cancellation and awaited at shutdown."""
-        self._in_flight = asyncio.Semaphore(CREATES_IN_FLIGHT)
 
     async def create(
         self, tracked: Tracked, desired: Desired, client: AuraClient, tenant_id: str
     ) -> float | None:
-        """Returns Aura seconds until the next look (None: the drift period)."""
+        """Returns Aura seconds until the next look (None: the drift period). The engine lets
+        only a few objects at a time in here (admission.py)."""
         tracked.begin_write()
-        # The Secret first, outside the create slots: a name that is taken or refused stops
-        # the create here, before anything is billed, and holds nothing other objects need.
+        # The Secret first: a name that is taken or refused stops the create here, before
+        # anything is billed.
         problem = await self._reserve_secret(tracked, desired)
         if problem is not None:
             return problem
-        async with self._in_flight:
-            outcome = await self._create(tracked, desired, client, tenant_id)
+        outcome = await self._create(tracked, desired, client, tenant_id)
         if isinstance(outcome, asyncio.Task):
-            # Aura answered: its slot is free for others while the answer is stored, which
-            # may take retries (an API server refusing the status write) that block nobody.
+            # Aura answered: the admission place is free for others while the answer is
+            # stored, which may take retries (an API server refusing the status write) that
+            # block nobody.
+            if tracked.admission is not None:
+                tracked.admission.leave()
             return await asyncio.shield(outcome)
         return outcome
 

@@ -4,9 +4,10 @@ the next single step, shared by kopf's handlers and the observer (design 3.2).""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -35,6 +36,7 @@ from aura_operator.controller.failures import (
     unsynced,
     write_failed,
 )
+from aura_operator.controller.instance.admission import Admission, admission_key, awaits_create
 from aura_operator.controller.instance.claiming import ClaimKeeper
 from aura_operator.controller.instance.connection import ConnectionSecrets, SecretConflict
 from aura_operator.controller.instance.connection_secret import ConnectionDetails
@@ -126,6 +128,7 @@ class Engine:
         self.holds = CredentialsHolds(
             kube, default_deletion_policy=settings.default_deletion_policy
         )
+        self.admission = Admission()
         self.schedule: Schedule = lambda key, delay: None
 
     # Entry points -------------------------------------------------------------------------
@@ -148,7 +151,7 @@ class Engine:
 
     async def _ensure_and_schedule(self, tracked: Tracked, lane: Lane) -> None:
         try:
-            async with tracked.lock:
+            async with self._admitted(tracked), tracked.lock:
                 delay = await self._timed_ensure(tracked, lane)
         except ObjectGone:
             self._vanished(tracked)
@@ -160,6 +163,20 @@ class Engine:
             self.schedule(tracked.key, RETRY_LATER)
             raise
         self.schedule(tracked.key, delay)
+
+    @contextlib.asynccontextmanager
+    async def _admitted(self, tracked: Tracked) -> AsyncIterator[None]:
+        """A reconcile that would create waits for its turn (admission.py), outside the object's
+        lock so a deletion meanwhile is not held up; other reconciles go straight on."""
+        if not awaits_create(tracked):
+            yield
+            return
+        async with self.admission.turn(admission_key(tracked.metadata)) as ticket:
+            tracked.admission = ticket
+            try:
+                yield
+            finally:
+                tracked.admission = None
 
     def _vanished(self, tracked: Tracked) -> None:
         """The object is gone from the API server: nothing more to do for it (a newer object
