@@ -354,6 +354,44 @@ async def test_a_backlog_is_paced_so_user_intent_never_waits_for_the_window_to_t
     assert max_in_any_window(times, window=1.0) <= 10  # still strict over any window
 
 
+async def test_an_edits_read_and_write_are_not_spaced_out_by_pacing() -> None:
+    clock = FakeClock()
+    b = budget(clock, limit=10, burst=2)  # window 1 s, one grant per 0.1 s after the burst
+    recorder = Recorder(b, clock)
+    for i in range(30):
+        recorder.start(f"bg{i}", Lane.BACKGROUND)
+    await clock.advance(0.21)  # the burst and two paced grants: no credit left
+    granted = len(recorder.grants)
+
+    recorder.start("read", Lane.INTENT)
+    await settle()
+    recorder.start("write", Lane.INTENT)
+    await settle()
+
+    assert recorder.order[granted:] == ["read", "write"]  # both at once, not 0.1 s apart
+    assert {t for _, t in recorder.grants[granted:]} == {clock.now}
+
+
+async def test_the_pacing_loan_is_paid_back_by_the_other_lanes() -> None:
+    clock = FakeClock()
+    b = budget(clock, limit=10, burst=2)
+    recorder = Recorder(b, clock)
+    for i in range(60):
+        recorder.start(f"bg{i}", Lane.BACKGROUND)
+    for at in (0.25, 1.55, 2.85):
+        await clock.advance(at - clock.now)
+        recorder.start(f"read@{at}", Lane.INTENT)
+        recorder.start(f"write@{at}", Lane.INTENT)
+    await clock.advance(4.0 - clock.now)
+
+    # At most the burst, the loan and one grant per interval in any stretch of time.
+    times = sorted(t for _, t in recorder.grants)
+    for start in times:
+        in_stretch = [t for t in times if start <= t < start + 1.5]
+        assert len(in_stretch) <= 2 + 2 + 15 + 1
+    assert max_in_any_window(times, window=1.0) <= 10  # the window binds intent as ever
+
+
 # Learning from 429s (AIMD): budget(limit=20) has a 1-second window and a 1-request step.
 
 
@@ -482,7 +520,7 @@ async def test_a_wait_cancelled_at_any_point_never_keeps_a_slot(turns: int) -> N
     clock = FakeClock()
     b = budget(clock, limit=2, time_scale=60.0, burst=1)  # window 1 s, one grant per 0.5 s
     first = await b.acquire(Lane.BACKGROUND)
-    waiter = asyncio.create_task(b.acquire(Lane.INTENT))
+    waiter = asyncio.create_task(b.acquire(Lane.CREATE))
     await settle()
     assert not waiter.done()  # paced: the dispatcher sleeps until the next grant is due
 

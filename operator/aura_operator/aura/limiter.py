@@ -12,8 +12,10 @@ Grants are also paced: beyond a small burst, at most one per `window / capacity`
 alone would let a backlog spend the whole budget at once and then grant nothing until the window
 turns, so a user's request arriving just after such a burst would wait most of a minute; paced,
 it waits at most one interval, because waiters are served intent first, then create, then
-background. A lane that has waiters is passed over at most `max_skips` grants in a row, so no
-lane starves. A 429 closes the budget for every caller until its `Retry-After`.
+background. The intent lane may even borrow a couple of grants ahead of pacing
+(INTENT_PACING_LOAN), so an edit's read and write go out back to back. A lane that has waiters
+is passed over at most `max_skips` grants in a row, so no lane starves. A 429 closes the budget
+for every caller until its `Retry-After`.
 
 The budget also learns (AIMD): a 429 means someone else spends part of the same limit on this
 credential (another tool, or another operator with the same API key), so the budget lowers its
@@ -58,6 +60,10 @@ INCREASE_PER_WINDOW = 1.0
 """Requests per window the learned rate regains for each window that passes without a 429."""
 QUIET_WINDOWS = 15
 """Windows without a 429 after which the learned rate probes past the level that drew one."""
+INTENT_PACING_LOAN = 2.0
+"""Grants the intent lane may take ahead of pacing: a user's edit (a read, then the write) is
+not spaced out by the pacing interval; the other lanes wait until the loan is paid back, so the
+rate over time stays the learned one. The window (the limit) binds the intent lane as ever."""
 INTENT_RESERVE_SHARE = 0.02
 """Share of the window's slots only the intent lane may take (2 of 123)."""
 MIN_RATE_SHARE = 0.1
@@ -343,21 +349,23 @@ class Budget:
         if now < self._paused_until:
             return False
         self._expire(now)
-        return self._taken() < self._slots(now, lane) and self._paced_wait(now) <= 0.0
+        return self._taken() < self._slots(now, lane) and self._paced_wait(now, lane) <= 0.0
 
-    def _paced_wait(self, now: float) -> float:
-        """Seconds until pacing (at the learned rate) allows the next grant (0: now)."""
+    def _paced_wait(self, now: float, lane: Lane | None = None) -> float:
+        """Seconds until pacing (at the learned rate) allows the next grant of `lane` (0: now):
+        the intent lane may borrow up to INTENT_PACING_LOAN grants ahead."""
         rate = self._current_rate(now)
         interval = self.window / rate
         burst = max(1.0, min(self._burst, rate))
         self._credit = min(burst, self._credit + (now - self._credit_at) / interval)
         self._credit_at = now
-        wait = (1.0 - self._credit) * interval
+        needed = 1.0 - INTENT_PACING_LOAN if lane is Lane.INTENT else 1.0
+        wait = (needed - self._credit) * interval
         return wait if wait > _TIME_EPSILON else 0.0
 
     def _grant(self, lane: Lane, now: float, waited: float) -> Permit:
         self._in_flight += 1
-        self._credit = max(0.0, self._credit - 1.0)
+        self._credit = max(-INTENT_PACING_LOAN, self._credit - 1.0)
         state = self._lanes[lane]
         state.granted += 1
         state.total_wait += waited
@@ -384,7 +392,7 @@ class Budget:
             if self._taken() >= self._slots(now, self._peek_lane()):
                 await self._wait_for_a_slot(now)
                 continue
-            paced = self._paced_wait(now)
+            paced = self._paced_wait(now, self._peek_lane())
             if paced > 0.0:
                 await self._clock.sleep(paced)
                 continue
