@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import random
 from collections.abc import Iterable
 
@@ -145,8 +146,12 @@ async def test_saturated_budget_uses_the_whole_limit() -> None:
     for i in range(50):
         rec.start(f"r{i}", Lane.BACKGROUND)
     await clock.advance(4.0)
-    # 10 per 1-second window, windows back to back: t=0, 1, 2, 3, 4.
-    assert len(rec.grants) == 50
+    # The burst of 10 at t=0, then (the window full until t=1) one per 0.1 s: every window
+    # after the first is full, none holds more.
+    times = [t for _, t in rec.grants]
+    for start in (1.0, 2.0, 3.0):
+        assert len([t for t in times if start - 1e-9 <= t < start + 1.0 - 1e-9]) == 10
+    assert max_in_any_window(times, window=1.0) == 10
 
 
 async def test_intent_queued_behind_200_background_calls_goes_out_next() -> None:
@@ -221,8 +226,11 @@ async def test_rate_limit_pauses_every_caller_until_retry_after() -> None:
     await clock.advance(0.49)
     assert rec.grants == []
     await clock.advance(0.01)
-    assert len(rec.grants) == 5
-    assert all(t == pytest.approx(0.5) for _, t in rec.grants)
+    assert rec.grants  # the pause is over ...
+    await clock.advance(1.0)
+    assert len(rec.grants) == 5  # ... and the rest follow paced (at the learned rate)
+    assert all(t >= 0.5 - 1e-9 for _, t in rec.grants)
+    assert len({round(t, 6) for _, t in rec.grants}) > 1
     assert b.stats().rate_limited == 1
 
 
@@ -270,13 +278,16 @@ async def test_stats_report_queue_depth_and_waits_by_lane() -> None:
     assert stats.lanes[Lane.INTENT].queued == 1
     assert stats.queued == 3
     assert stats.in_window == 2
-    await clock.advance(1.0)
+    await clock.advance(1.0)  # two slots free: the intent goes, the next is paced (0.5 s)
     stats = b.stats()
-    assert stats.queued == 1
+    assert stats.queued == 2
     assert stats.lanes[Lane.INTENT].granted == 1
     assert stats.lanes[Lane.INTENT].last_wait == pytest.approx(1.0)
-    assert stats.lanes[Lane.BACKGROUND].total_wait == pytest.approx(1.0)
-    assert stats.lanes[Lane.BACKGROUND].max_wait == pytest.approx(1.0)
+    await clock.advance(0.5)
+    stats = b.stats()
+    assert stats.queued == 1
+    assert stats.lanes[Lane.BACKGROUND].total_wait == pytest.approx(1.5)
+    assert stats.lanes[Lane.BACKGROUND].max_wait == pytest.approx(1.5)
 
 
 async def test_observer_sees_grants_and_rate_limits() -> None:
@@ -392,6 +403,38 @@ async def test_the_pacing_loan_is_paid_back_by_the_other_lanes() -> None:
     assert max_in_any_window(times, window=1.0) <= 10  # the window binds intent as ever
 
 
+async def test_slots_freeing_together_do_not_go_out_again_as_a_burst() -> None:
+    clock = FakeClock()
+    rec = Recorder(budget(clock, limit=10, burst=10), clock)  # window 1 s, interval 0.1 s
+    for i in range(50):
+        rec.start(f"r{i}", Lane.BACKGROUND)
+    await clock.advance(4.0)
+
+    # The idle budget's burst at t=0 frees at t=1 all at once; waiting for those slots gave
+    # no credit, so from then on the grants are spaced, not a burst in every window.
+    later = [t for _, t in rec.grants if t >= 1.0]
+    assert len(later) >= 25
+    assert min(b - a for a, b in itertools.pairwise(later)) == pytest.approx(0.1)
+
+
+async def test_an_edits_read_and_write_both_find_reserved_slots_in_a_full_window() -> None:
+    clock = FakeClock()
+    b = budget(clock, limit=60, burst=60)  # 2% of 60 would be a single slot
+    rec = Recorder(b, clock)
+    for i in range(100):
+        rec.start(f"bg{i}", Lane.BACKGROUND)
+    await clock.advance(0.1)
+    assert len(rec.grants) == 58  # the backlog leaves two slots alone
+
+    rec.start("read", Lane.INTENT)
+    await settle()
+    rec.start("write", Lane.INTENT)
+    await settle()
+
+    assert rec.order[-2:] == ["read", "write"]
+    assert b.stats().in_window == 60
+
+
 # Learning from 429s (AIMD): budget(limit=20) has a 1-second window and a 1-request step.
 
 
@@ -427,7 +470,10 @@ async def test_after_a_429_the_window_admits_only_the_learned_rate() -> None:
         rec.start(f"r{i}", Lane.BACKGROUND)
     await clock.advance(3.0)
 
-    assert [t for _, t in rec.grants if t < 1.5] == [pytest.approx(1.0)] * 14
+    # Paced at the learned 14 a window once the old window's slots free at t=1.
+    early = [t for _, t in rec.grants if t < 1.5]
+    assert early == [pytest.approx(1.0 + k / 14) for k in range(len(early))]
+    assert len(early) == 7
     assert max_in_any_window([t for _, t in rec.grants], window=1.0) <= 16
 
 

@@ -25,8 +25,11 @@ by one request per window while no 429 comes: up to half a step below the level 
 steady neighbour costs a 429 every quarter of an hour, not every few minutes). Never below a
 tenth of the capacity. Pacing follows the learned rate.
 
-A few slots of the window (INTENT_RESERVE_SHARE of it) are for user intent only: when creates and
-reads saturate the budget, a user's change still finds a slot and waits at most one interval.
+Two slots of the window (INTENT_RESERVE) are for user intent only: when creates and reads
+saturate the budget, a user's change (a read, then the write) still finds its slots at once.
+Credit for a burst builds only while the budget is idle, not while waiters wait for a slot or a
+429's pause: otherwise the slots of a burst, freeing together a window later, go out again as a
+burst, and the window is full for a stretch of every minute.
 
 All durations given to this module in Aura seconds are divided by `time_scale`; all durations
 it reports (waits, pauses) are real seconds.
@@ -64,8 +67,10 @@ INTENT_PACING_LOAN = 2.0
 """Grants the intent lane may take ahead of pacing: a user's edit (a read, then the write) is
 not spaced out by the pacing interval; the other lanes wait until the loan is paid back, so the
 rate over time stays the learned one. The window (the limit) binds the intent lane as ever."""
-INTENT_RESERVE_SHARE = 0.02
-"""Share of the window's slots only the intent lane may take (2 of 123)."""
+INTENT_RESERVE = 2
+"""Slots of the window only the intent lane may take: an edit's read and its write."""
+INTENT_RESERVE_FROM = 20
+"""Budgets (learned rates) of fewer slots keep no reserve."""
 MIN_RATE_SHARE = 0.1
 """The learned rate never drops below this share of the capacity: a stray 429 while the budget
 held little must not leave a user's edit waiting minutes for a slot."""
@@ -276,7 +281,7 @@ class Budget:
         slots = max(1, math.floor(self._current_rate(now) + _TIME_EPSILON))
         if lane is Lane.INTENT:
             return slots
-        reserve = min(math.floor(INTENT_RESERVE_SHARE * slots), slots - 1)
+        reserve = INTENT_RESERVE if slots >= INTENT_RESERVE_FROM else 0
         return slots - reserve
 
     def _learn_from_rejection(self, now: float) -> None:
@@ -387,10 +392,12 @@ class Budget:
             now = self._clock.monotonic()
             if now < self._paused_until:
                 await self._clock.sleep(self._paused_until - now)
+                self._no_credit_while_blocked()
                 continue
             self._expire(now)
             if self._taken() >= self._slots(now, self._peek_lane()):
                 await self._wait_for_a_slot(now)
+                self._no_credit_while_blocked()
                 continue
             paced = self._paced_wait(now, self._peek_lane())
             if paced > 0.0:
@@ -400,6 +407,12 @@ class Budget:
             waiter = self._lanes[lane].waiters.popleft()
             waited = now - waiter.enqueued_at
             waiter.future.set_result(self._grant(lane, now, waited))
+
+    def _no_credit_while_blocked(self) -> None:
+        """Waiters waited for a slot or a pause, not for pacing: the time gave no burst credit
+        (at most the one grant due now)."""
+        self._paced_wait(self._clock.monotonic())
+        self._credit = min(self._credit, 1.0)
 
     async def _wait_for_a_slot(self, now: float) -> None:
         if self._frees_at:
