@@ -127,6 +127,7 @@ class EnvFactory(Protocol):
         limiter_observer: LimiterObserver | None = ...,
         sim_options: dict[str, Any] | None = ...,
         send_guard: Callable[[], str | None] | None = ...,
+        http: httpx.AsyncClient | None = ...,
     ) -> Awaitable[AuraEnv]: ...
 
 
@@ -149,6 +150,7 @@ async def make_env() -> AsyncIterator[EnvFactory]:
             limiter_observer: LimiterObserver | None = None,
             sim_options: dict[str, Any] | None = None,
             send_guard: Callable[[], str | None] | None = None,
+            http: httpx.AsyncClient | None = None,
         ) -> AuraEnv:
             config = SimulatorConfig(
                 credentials=[
@@ -176,6 +178,7 @@ async def make_env() -> AsyncIterator[EnvFactory]:
                     limits=limits,
                     observer=observer,
                     send_guard=send_guard,
+                    http=http,
                 )
             )
             client = api.client_for(Credentials(CLIENT_ID, SecretStr(CLIENT_SECRET)))
