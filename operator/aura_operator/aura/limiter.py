@@ -229,11 +229,17 @@ class Budget:
 
     def recent(self) -> list[float]:
         """Aura seconds since each request that still holds a slot: 0 for one under way, else
-        since its answer (a slot frees one window after it)."""
+        since its answer (a slot frees one window after it).
+
+        Safe from another thread (the leader elector's, which publishes it with each renewal):
+        it changes nothing, and copies the queue in one step the GIL does not interrupt. A
+        request answered between the two reads counts twice, never not at all."""
+        in_flight = self._in_flight
+        frees_at = tuple(self._frees_at)
         now = self._clock.monotonic()
-        self._expire(now)
-        answered = [(self.window - (frees - now)) * self.time_scale for frees in self._frees_at]
-        return [0.0] * self._in_flight + [max(0.0, age) for age in answered]
+        horizon = now + _TIME_EPSILON
+        answered = [(self.window - (f - now)) * self.time_scale for f in frees_at if f > horizon]
+        return [0.0] * in_flight + [max(0.0, age) for age in answered]
 
     def seed(self, ages: Iterable[float]) -> None:
         """Count requests made `ages` Aura seconds ago (by a predecessor process) as holding
@@ -490,8 +496,8 @@ class LimiterRegistry:
         return budget
 
     def recent(self) -> dict[str, list[float]]:
-        """Every budget's `recent()`, by budget key."""
-        return {key: budget.recent() for key, budget in self._budgets.items()}
+        """Every budget's `recent()`, by budget key (safe from another thread, as that is)."""
+        return {key: budget.recent() for key, budget in dict(self._budgets).items()}
 
     def seed(self, budgets: Mapping[str, list[float]], others: list[float]) -> None:
         """Start budgets from a predecessor's requests (Aura seconds ago, from now): `budgets`

@@ -5,12 +5,15 @@ leader renews every retry period; its gate (`refusal`) closes by itself `renew_d
 the last successful renewal began, whether or not anything notices, so no write (to Aura or
 to Kubernetes) starts later than that. `hold()` returns (raises `LeadershipLost`) at that
 moment, and the process stops.
+
+The elector runs on a thread and event loop of its own (process.py), so that a main loop kept
+busy by reconciles cannot delay a renewal. Other threads only read it: `refusal()` compares the
+monotonic clock with a deadline the elector's thread moves, with no lock to wait for.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -81,7 +84,8 @@ class LeaderElector:
         """The holder as last seen ("" unknown or none)."""
         self.predecessor: Predecessor | None = None
         self.record: Callable[[], dict[str, str]] = dict
-        """Annotations to publish with every renewal (the budget record)."""
+        """Annotations to publish with every renewal (the budget record); called on the
+        elector's thread, so it may only read what other threads change."""
         self._observation: Observation | None = None
         self._renewed_at: float | None = None
 
@@ -97,14 +101,14 @@ class LeaderElector:
 
     # the loops
 
-    async def acquire(self, stop: asyncio.Event) -> bool:
-        """Wait as a standby until this process holds the Lease (True) or `stop` is set."""
-        while not stop.is_set():
+    async def acquire(self, stopping: Callable[[], bool]) -> bool:
+        """Wait as a standby until this process holds the Lease (True) or `stopping()` says so
+        (False; asked between attempts, so it may be another thread's flag)."""
+        while not stopping():
             if await self._attempt():
                 logger.info("%s leads (Lease %s/%s)", self.identity, self.namespace, self.name)
                 return True
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), self.timings.retry_period)
+            await asyncio.sleep(self.timings.retry_period)
         return False
 
     async def hold(self) -> None:

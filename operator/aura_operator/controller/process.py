@@ -6,6 +6,11 @@ kopf runs `standalone` (its own peering is off): kopf's peering only pauses oper
 priority, lets peers of equal priority run side by side, and pauses through a watch, not before
 a write, so it cannot promise "never two actors". A Lease the standby waits on, and a gate every
 write asks, can.
+
+The elector (taking, renewing and releasing the Lease, with its own Kubernetes client) runs on a
+thread and event loop of its own: kopf and every reconcile share the main loop, and a burst can
+keep that loop busy for longer than the renew deadline. A leader that is alive must not lose its
+Lease because it is busy (its successor would inherit the same load, and lose it in turn).
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from aura_operator.controller.budget_record import carried_over, encode
 from aura_operator.controller.election import LeaderElector, LeadershipLost
 from aura_operator.controller.kopf_fence import fenced_kopf
 from aura_operator.controller.kube import Connection, KubeClient
+from aura_operator.controller.loop_thread import LoopThread
 from aura_operator.controller.metrics import Metrics
 from aura_operator.controller.probes import LEADER, STANDBY, STOPPING, Role, start_probe_server
 from aura_operator.controller.runner import (
@@ -63,6 +69,7 @@ async def run_operator(settings: OperatorSettings, *, liveness: bool = True) -> 
     logger.info("probe port %s, metrics port %d", probes[1] if probes else "-", metrics_port)
     elector: LeaderElector | None = None
     lease_kube: KubeClient | None = None
+    election = LoopThread("leader-election")
     memo = kopf.Memo()
     memo.metrics, memo.metrics_port, memo.identity = metrics, metrics_port, identity
     try:
@@ -82,28 +89,33 @@ async def run_operator(settings: OperatorSettings, *, liveness: bool = True) -> 
                 settings.lease_name,
                 identity,
             )
-            if not await _acquire(elector, role, stop):
+            election.start()
+            if not await _acquire(elector, election, role, stop):
                 return
             memo.elector = elector
         role.state, role.holder = LEADER, identity
         metrics.leader.set(1)
-        await _lead(settings, memo, elector, stop)
+        await _lead(settings, memo, elector, election, stop)
     finally:
         role.state = STOPPING
         metrics.leader.set(0)
         if elector is not None:
             limiters = memo.get("limiters")
             final = encode(limiters.recent() if limiters else {}, final=True)
-            await elector.release(final)
+            await election.run(elector.release(final))
         if lease_kube is not None:
-            await lease_kube.aclose()
+            await election.run(lease_kube.aclose())
+        election.stop()
         await metrics_runner.cleanup()
         if probes is not None:
             await probes[0].cleanup()
 
 
-async def _acquire(elector: LeaderElector, role: Role, stop: asyncio.Event) -> bool:
-    """Wait as a standby; keep the probe's idea of the holder current meanwhile."""
+async def _acquire(
+    elector: LeaderElector, election: LoopThread, role: Role, stop: asyncio.Event
+) -> bool:
+    """Wait as a standby (on the elector's loop); keep the probe's idea of the holder current
+    meanwhile."""
 
     async def follow() -> None:
         while True:
@@ -112,7 +124,7 @@ async def _acquire(elector: LeaderElector, role: Role, stop: asyncio.Event) -> b
 
     follower = asyncio.create_task(follow())
     try:
-        return await elector.acquire(stop)
+        return await election.run(elector.acquire(stop.is_set))
     finally:
         follower.cancel()
         await asyncio.gather(follower, return_exceptions=True)
@@ -122,6 +134,7 @@ async def _lead(
     settings: OperatorSettings,
     memo: kopf.Memo,
     elector: LeaderElector | None,
+    election: LoopThread,
     stop: asyncio.Event,
 ) -> None:
     if elector is not None:
@@ -138,7 +151,7 @@ async def _lead(
     with contextlib.ExitStack() as fences:
         if elector is not None:
             fences.enter_context(fenced_kopf(elector.refusal))
-        await _run_kopf(settings, registry, memo, elector, stop)
+        await _run_kopf(settings, registry, memo, elector, election, stop)
 
 
 async def _run_kopf(
@@ -146,6 +159,7 @@ async def _run_kopf(
     registry: kopf.OperatorRegistry,
     memo: kopf.Memo,
     elector: LeaderElector | None,
+    election: LoopThread,
     stop: asyncio.Event,
 ) -> None:
     kopf_stop = asyncio.Event()
@@ -162,13 +176,13 @@ async def _run_kopf(
         name="kopf operator",
     )
     waits: list[asyncio.Task[Any]] = [operator, asyncio.create_task(stop.wait())]
-    holding = asyncio.create_task(elector.hold()) if elector is not None else None
+    holding = asyncio.create_task(election.run(_hold(elector))) if elector is not None else None
     if holding is not None:
         waits.append(holding)
     try:
         done, _ = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
-        if holding is not None and holding in done:
-            _exit_on_loss(holding)
+        if holding is not None and holding in done:  # not LeadershipLost: that exits in _hold
+            _exit_on_loss(repr(holding.exception()))
         kopf_stop.set()  # SIGTERM: kopf stops, its cleanup lets create answers reach Secrets
         await operator
     finally:
@@ -177,11 +191,18 @@ async def _run_kopf(
         await asyncio.gather(*waits, return_exceptions=True)
 
 
-def _exit_on_loss(holding: asyncio.Task[None]) -> None:
+async def _hold(elector: LeaderElector) -> None:
+    """On the elector's loop: renew the Lease; once it is lost, end the process from this
+    thread at once, however busy the main loop is."""
+    try:
+        await elector.hold()
+    except LeadershipLost as error:
+        _exit_on_loss(str(error))
+
+
+def _exit_on_loss(reason: str) -> None:
     """The Lease was not renewed in time: every write is refused from this moment (the gate),
     and the process ends now rather than let kopf's own bookkeeping write on."""
-    error = holding.exception()
-    reason = str(error) if isinstance(error, LeadershipLost) else repr(error)
     logger.critical("leadership lost, exiting: %s", reason)
     logging.shutdown()
     sys.stderr.flush()
