@@ -35,7 +35,7 @@ from convergelib.oracle import __doc__ as ORACLE_DEFINITION
 from convergelib.plot import Timeline, plot
 from convergelib.report import table, write_calls, write_json
 from convergelib.result import WorkloadResult
-from convergelib.settings import BACKGROUND_SHARE, OPERATOR_BUDGET, RunSettings
+from convergelib.settings import BACKGROUND_SHARE, DEFAULT_MARGIN, RunSettings
 from convergelib.stack import (
     NAMESPACE,
     PROVISIONING_MEDIAN,
@@ -105,9 +105,18 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="run the operator from this directory's aura_operator package (a scratch copy "
         "with a change to measure); the simulator and emulator stay the repository's",
     )
+    parser.add_argument(
+        "--rate-limit-margin",
+        type=int,
+        default=DEFAULT_MARGIN,
+        help="the operator's AURA_RATE_LIMIT_MARGIN: its budget is 125 less this (0 gives it "
+        "the oracle's whole budget)",
+    )
     args = parser.parse_args(argv)
     if args.n < 1 or args.time_scale <= 0 or args.rounds < 1:
         parser.error("--n, --rounds and --time-scale must be positive")
+    if args.rate_limit_margin < 0:
+        parser.error("--rate-limit-margin must be 0 or more")
     return args
 
 
@@ -123,6 +132,7 @@ async def run_fleet(
         f"n{settings.n}-{'+'.join(w for w in selected if w in ON_ONE_FLEET)}",
         0.0,
         operator_src,
+        settings.rate_limit_margin,
     )
     async with Stack(options) as stack:
         await stack.start_operator()
@@ -144,7 +154,7 @@ async def run_fleet(
             stack.started_at,
             stack.calls(),
             results,
-            OPERATOR_BUDGET,
+            settings.operator_budget,
             RATE_LIMIT,
         )
     return results, timeline, stack
@@ -160,6 +170,7 @@ async def run_shared(
         f"n{settings.n}-shared",
         settings.shared_rpm,
         operator_src,
+        settings.rate_limit_margin,
     )
     async with Stack(options) as stack:
         await stack.start_operator()
@@ -170,7 +181,7 @@ async def run_shared(
             stack.started_at,
             stack.calls(),
             [result],
-            OPERATOR_BUDGET,
+            settings.operator_budget,
             RATE_LIMIT - settings.shared_rpm,
         )
     return [result], timeline, stack
@@ -180,7 +191,13 @@ async def run_pair(
     settings: RunSettings, out: Path, operator_src: Path | None
 ) -> tuple[list[WorkloadResult], Timeline, Stack]:
     options = StackOptions(
-        settings.time_scale, settings.seed, out, f"n{settings.n}-pair", 0.0, operator_src
+        settings.time_scale,
+        settings.seed,
+        out,
+        f"n{settings.n}-pair",
+        0.0,
+        operator_src,
+        settings.rate_limit_margin,
     )
     async with Stack(options) as stack:
         await stack.start_operator(watch_namespace=NAMESPACE)
@@ -195,7 +212,7 @@ async def run_pair(
             stack.started_at,
             stack.calls(),
             [result],
-            OPERATOR_BUDGET,
+            settings.operator_budget,
             RATE_LIMIT,
             per_process=True,
         )
@@ -206,7 +223,13 @@ async def run_latency(
     settings: RunSettings, out: Path, operator_src: Path | None
 ) -> tuple[list[WorkloadResult], Timeline, Stack]:
     options = StackOptions(
-        settings.time_scale, settings.seed, out, f"n{settings.n}-latency", 0.0, operator_src
+        settings.time_scale,
+        settings.seed,
+        out,
+        f"n{settings.n}-latency",
+        0.0,
+        operator_src,
+        settings.rate_limit_margin,
     )
     async with Stack(options) as stack:
         await stack.start_operator()
@@ -217,7 +240,7 @@ async def run_latency(
             stack.started_at,
             stack.calls(),
             [result],
-            OPERATOR_BUDGET,
+            settings.operator_budget,
             RATE_LIMIT,
         )
     return [result], timeline, stack
@@ -246,12 +269,13 @@ async def run(args: argparse.Namespace, argv: list[str]) -> int:
         restart_minutes=args.restart_minutes,
         shared_rpm=args.shared_rpm,
         rounds=args.rounds,
+        rate_limit_margin=args.rate_limit_margin,
     )
     out: Path = args.out
     command = shlex.join([".venv/bin/python", "bench/converge.py", *argv])
     print(
         f"{command}\nN={settings.n}, time scale x{settings.time_scale:g}, seed {settings.seed}; "
-        f"API limit {RATE_LIMIT}/min, operator budget {OPERATOR_BUDGET}/min; provisioning "
+        f"API limit {RATE_LIMIT}/min, operator budget {settings.operator_budget}/min; provisioning "
         f"lognormal, median {PROVISIONING_MEDIAN:g} s, sigma {PROVISIONING_SIGMA:g}\n",
         flush=True,
     )
@@ -295,7 +319,7 @@ async def run(args: argparse.Namespace, argv: list[str]) -> int:
         "operator_src": str(args.operator_src) if args.operator_src else "repository",
         "environment": {
             "api_rate_limit_per_minute": RATE_LIMIT,
-            "operator_budget_per_minute": OPERATOR_BUDGET,
+            "operator_budget_per_minute": settings.operator_budget,
             "operator_background_share": BACKGROUND_SHARE,
             "provisioning": f"lognormal, median {PROVISIONING_MEDIAN:g} s, sigma "
             f"{PROVISIONING_SIGMA:g} (simulated seconds)",

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from convergelib.calls import Call, rejected
 from convergelib.oracle import Oracle, oracle
 from convergelib.result import WorkloadResult, fmt, rounded
-from convergelib.settings import OPERATOR_BUDGET, RunSettings
+from convergelib.settings import RunSettings
 from convergelib.stack import NAMESPACE, RATE_LIMIT, Stack
 from convergelib.stats import p50_p95
 
@@ -208,7 +208,9 @@ def _theoretical(stack: Stack, names: list[str]) -> tuple[Oracle, Oracle]:
     )
     durations = [op.duration for op in creating]
     external = int(stack.options.external_rpm)
-    return oracle(durations, RATE_LIMIT - external), oracle(durations, OPERATOR_BUDGET - external)
+    return oracle(durations, RATE_LIMIT - external), oracle(
+        durations, stack.options.operator_budget - external
+    )
 
 
 def _detection_lags(stack: Stack, first_ready: dict[str, float | None]) -> list[float]:

@@ -7,7 +7,15 @@ from dataclasses import dataclass
 from aura_operator.controller.settings import OperatorSettings
 
 _DEFAULTS = OperatorSettings()
-OPERATOR_BUDGET = _DEFAULTS.effective_rate_limit  # 125 less the safety margin
+DEFAULT_MARGIN = _DEFAULTS.rate_limit_margin
+
+
+def operator_budget(margin: int) -> int:
+    """The operator's calls a minute: Aura's 125 less its safety margin (as the operator's
+    own settings compute it)."""
+    return _DEFAULTS.model_copy(update={"rate_limit_margin": margin}).effective_rate_limit
+
+
 BACKGROUND_SHARE = _DEFAULTS.background_share
 
 
@@ -28,6 +36,12 @@ class RunSettings:
     """Requests a minute the other client spends in the shared burst (40 % of 125)."""
     rounds: int = 10
     """Rounds of N creates in the latency workload, each after the previous is Ready."""
+    rate_limit_margin: int = DEFAULT_MARGIN
+    """The operator's AURA_RATE_LIMIT_MARGIN (its budget is 125 less this)."""
+
+    @property
+    def operator_budget(self) -> int:
+        return operator_budget(self.rate_limit_margin)
 
     def real(self, simulated: float) -> float:
         return simulated / self.time_scale

@@ -28,6 +28,7 @@ from convergelib.calls import Call, join, read_operator_log
 from convergelib.kubewatch import KubeWatch
 from convergelib.operator_process import OperatorProcess, ProcessFigures, write_kubeconfig
 from convergelib.recorder import SimRecorder
+from convergelib.settings import DEFAULT_MARGIN, operator_budget
 
 NAMESPACE = "default"
 SECOND_NAMESPACE = "second"
@@ -65,6 +66,12 @@ class StackOptions:
     """Requests a minute another client spends from the operator's budget (workload 5)."""
     operator_src: Path | None = None
     """A directory holding another `aura_operator` package to run as the operator."""
+    rate_limit_margin: int = DEFAULT_MARGIN
+    """The operator's AURA_RATE_LIMIT_MARGIN."""
+
+    @property
+    def operator_budget(self) -> int:
+        return operator_budget(self.rate_limit_margin)
 
 
 @dataclass
@@ -160,6 +167,7 @@ class Stack:
                 "AURA_LOG_FORMAT": "json",
                 "AURA_LOG_LEVEL": "INFO",
                 "AURA_METRICS_PORT": "0",
+                "AURA_RATE_LIMIT_MARGIN": str(self.options.rate_limit_margin),
                 "POD_NAMESPACE": NAMESPACE,
                 # One tenant's cluster: the default credentials serve both bench namespaces.
                 "AURA_DEFAULT_CREDENTIALS_NAMESPACES": f"{NAMESPACE},{SECOND_NAMESPACE}",

@@ -9,7 +9,7 @@ from collections import Counter
 from aura_operator.controller.schedule import TENANT_LIST_PERIOD, drift_period
 from convergelib.calls import count_by_kind, rejected
 from convergelib.result import WorkloadResult, fmt
-from convergelib.settings import BACKGROUND_SHARE, OPERATOR_BUDGET, RunSettings
+from convergelib.settings import BACKGROUND_SHARE, RunSettings
 from convergelib.stack import Stack
 from convergelib.stats import per_minute
 
@@ -33,10 +33,10 @@ async def idle(stack: Stack, settings: RunSettings) -> WorkloadResult:
     mean = len(calls) / minutes if minutes else 0.0
     counts = per_minute(calls, start, int(minutes))
     period = drift_period(
-        settings.n, requests_per_minute=OPERATOR_BUDGET, background_share=BACKGROUND_SHARE
+        settings.n, requests_per_minute=settings.operator_budget, background_share=BACKGROUND_SHARE
     )
     planned = settings.n * 60 / period + 60 / TENANT_LIST_PERIOD
-    allowed = BACKGROUND_SHARE * OPERATOR_BUDGET
+    allowed = BACKGROUND_SHARE * settings.operator_budget
     peak = _peak_rss(stack)
     result.figures = {
         "calls": len(calls),

@@ -22,7 +22,7 @@ if ! complete; then
 fi
 if ! complete; then
     echo "building the control plane (Kubernetes $k8s_version, etcd $etcd_version) into $target"
-    echo "a cold build takes about 25 minutes on 2 cores; later runs reuse the cache"
+    echo "a cold build takes 8 (quiet) to 25 (loaded) minutes on 2 cores; later runs reuse the cache"
     scratch="$(mktemp -d "$cache_root/.build-XXXXXX")"
     trap 'rm -rf "$scratch"' EXIT
     minor="${k8s_version#v1.}"; minor="${minor%%.*}"
