@@ -3,10 +3,13 @@ refuses (a deposed leader). Aura sees nothing, and the unused slot is given back
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import httpx
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
 
 from aura_operator.aura import AuraNotSent
 from aura_operator.aura.calls import Call
@@ -77,3 +80,57 @@ async def test_a_guard_closing_while_the_token_is_renewed_stops_the_call() -> No
         await exchanger.send(call, renewing_headers, 1)
     assert sent == []
     assert budget.stats().in_window == 0  # the slot was given back
+
+
+async def test_a_guard_closing_while_the_call_waits_for_a_connection_stops_the_call() -> None:
+    """The guard is asked once more as the request's first bytes are about to leave: a call
+    that passed it can still wait for a pooled connection (or its process be frozen) and would
+    otherwise leave after the guard closed."""
+    seen: list[str] = []
+    slow_answer, reading_started, create_checked = asyncio.Event(), asyncio.Event(), asyncio.Event()
+
+    async def answer(request: web.Request) -> web.Response:
+        seen.append(request.method)
+        if request.method == "GET":
+            reading_started.set()
+            await slow_answer.wait()
+        return web.json_response({"data": []})
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", answer)
+    refusal: list[str] = []
+    asked: list[str] = []
+
+    def guard() -> str | None:
+        asked.append("asked")
+        if len(asked) == 2 and reading_started.is_set():  # the create passed both checks
+            create_checked.set()
+        return refusal[0] if refusal else None
+
+    async def headers() -> dict[str, str]:
+        return {"Authorization": "Bearer token"}
+
+    budget = Budget("client")
+    async with (
+        TestServer(app) as server,
+        httpx.AsyncClient(
+            limits=httpx.Limits(max_connections=1)  # one connection: the second call waits for it
+        ) as http,
+    ):
+        exchanger = Exchanger(http, str(server.make_url("")), budget, guard=guard)
+        read = Call("GET", "/v1/instances", "list_instances", CallKind.IDEMPOTENT, Lane.BACKGROUND)
+        create = Call("POST", "/v1/instances", "create_instance", CallKind.CREATE, Lane.CREATE, {})
+        reading = asyncio.create_task(exchanger.send(read, headers, 1))
+        await reading_started.wait()
+        asked.clear()
+        creating = asyncio.create_task(exchanger.send(create, headers, 1))
+        await create_checked.wait()  # now it waits for the one connection
+        refusal.append("this process no longer holds the leader lease")
+        slow_answer.set()
+
+        await reading
+        with pytest.raises(AuraNotSent, match="leader lease"):
+            await creating
+
+    assert seen == ["GET"]
+    assert budget.stats().in_window == 1  # the read's; the create's slot was given back

@@ -40,3 +40,33 @@ async def test_a_write_is_not_sent_again_after_a_relogin_once_the_guard_closed()
             await kube.aclose()
 
     assert sent == ["PATCH"]
+
+
+async def test_a_write_is_not_sent_when_the_guard_closes_before_it_leaves() -> None:
+    """The guard is asked as the request's first bytes are about to leave, not only before the
+    client connects: a process frozen (or slowed) between the two must not send a write
+    decided before."""
+    sent: list[str] = []
+
+    async def answer(request: web.Request) -> web.Response:
+        sent.append(request.method)
+        return web.json_response({})
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", answer)
+    refusal: list[str] = []
+
+    async with TestServer(app) as server:
+
+        async def connect() -> Connection:  # e.g. the process is frozen while it logs in
+            refusal.append("this process no longer holds the leader lease")
+            return Connection(server=str(server.make_url("/")).rstrip("/"))
+
+        kube = KubeClient(connect, write_guard=lambda: refusal[0] if refusal else None)
+        try:
+            with pytest.raises(WriteRefused, match="leader lease"):
+                await kube.patch_status(ObjectRef("default", "movies", "uid-1"), {"phase": "Ready"})
+        finally:
+            await kube.aclose()
+
+    assert sent == []

@@ -14,6 +14,7 @@ from aura_operator.aura.call_log import CallObserver, CallRecord, log_call
 from aura_operator.aura.calls import Call
 from aura_operator.aura.clock import Clock, SystemClock
 from aura_operator.aura.errors import AuraNotSent
+from aura_operator.aura.last_moment import last_moment
 from aura_operator.aura.limiter import Budget, Permit
 from aura_operator.aura.server_clock import ServerClock
 
@@ -72,10 +73,14 @@ class Exchanger:
         try:
             self._refuse_if_due(call, permit)
             sent_headers = await headers()
-            # Asked again right before the request leaves: renewing a token that expired
-            # while the call waited takes time, in which the deadline may pass or the process
-            # lose the Lease.
+            # Asked again once the headers are built (renewing a token that expired while the
+            # call waited takes time, in which the deadline may pass or the process lose the
+            # Lease), and last as the request's first bytes leave (it may wait for a pooled
+            # connection, or its process be frozen, after this check).
             self._refuse_if_due(call, permit)
+            extensions = last_moment(
+                lambda: self._refuse_if_due(call, permit), call.method, call.path
+            )
             sent_at = datetime.now(UTC)
             started = time.perf_counter()
             try:
@@ -86,6 +91,7 @@ class Exchanger:
                     params=call.params,
                     data=call.form,
                     headers=sent_headers,
+                    extensions=extensions,
                 )
             except httpx.RequestError as exc:
                 error = exc

@@ -19,6 +19,7 @@ from urllib.parse import quote
 import httpx
 
 from aura_operator.api import GROUP, KIND, PLURAL, VERSION
+from aura_operator.aura.last_moment import last_moment
 
 JSON = dict[str, Any]
 
@@ -43,7 +44,8 @@ class WriteRefused(KubeError):
 
 
 WriteGuard = Callable[[], str | None]
-"""Asked before every write: None lets it go, a reason refuses it."""
+"""Asked before every write, and again as its first bytes are about to leave: None lets it go,
+a reason refuses it."""
 
 
 @dataclass(frozen=True)
@@ -167,17 +169,29 @@ class KubeClient:
             if refusal is not None:
                 raise WriteRefused(method, path, refusal)
 
+    def _at_the_last_moment(self, method: str, path: str) -> dict[str, Any]:
+        """The write guard asked again as the request leaves (the login, a wait for a pooled
+        connection or a frozen process may come between the first check and the send)."""
+        if method == "GET" or self._write_guard is None:
+            return {}
+        return last_moment(lambda: self._ask_write_guard(method, path), method, path)
+
     async def _request(
         self, method: str, path: str, *, json: Any = None, content_type: str | None = None
     ) -> JSON | None:
         self._ask_write_guard(method, path)
         headers = {"Content-Type": content_type} if content_type else {}
+        extensions = self._at_the_last_moment(method, path)
         client = await self._client()
-        response = await client.request(method, path, json=json, headers=headers)
+        response = await client.request(
+            method, path, json=json, headers=headers, extensions=extensions
+        )
         if response.status_code == 401:  # rotated service-account token: log in again once
             client = await self._client(refresh=True)
             self._ask_write_guard(method, path)  # the Lease may have gone meanwhile
-            response = await client.request(method, path, json=json, headers=headers)
+            response = await client.request(
+                method, path, json=json, headers=headers, extensions=extensions
+            )
         if response.status_code == 404 and method == "GET":
             return None
         if response.status_code >= 400:
