@@ -25,6 +25,15 @@ LEASE_PATH = "/apis/coordination.k8s.io/v1/namespaces/default/leases"
 
 
 @dataclass(frozen=True)
+class Grant:
+    """A request the leader gate let go (logged at DEBUG as it was about to leave)."""
+
+    method: str
+    path: str
+    at: float  # time.time() in the operator process
+
+
+@dataclass(frozen=True)
 class Write:
     token: str
     method: str
@@ -97,6 +106,14 @@ class OperatorProcess:
             (datetime.fromisoformat(line["time"]).timestamp(), line)
             for line in self.lines()
             if line["logger"] == "aura_operator.aura" and line["message"].startswith("aura ")
+        ]
+
+    def grants(self) -> list[Grant]:
+        """What the gate let go, with when (needs AURA_LOG_LEVEL=DEBUG)."""
+        return [
+            Grant(line["method"], line["path"], line["granted_at"])
+            for line in self.lines()
+            if line["logger"] == "aura_operator.gate"
         ]
 
     def probe_port(self) -> int | None:
