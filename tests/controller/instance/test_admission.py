@@ -9,6 +9,7 @@ import pytest
 from aura_operator.controller.instance.admission import (
     Admission,
     AdmissionKey,
+    Ticket,
     admission_key,
     awaits_create,
 )
@@ -70,55 +71,64 @@ async def test_no_more_than_the_capacity_is_inside_at_once() -> None:
     assert admission.admitted == 0
 
 
+class OneHeldPlace:
+    """An admission of one place, held by "holder" until `release()` (or until its ticket is
+    left, at once, with `leave_now()`); others line up behind."""
+
+    def __init__(self) -> None:
+        self.admission = Admission(capacity=1)
+        self._holder_may_leave = asyncio.Event()
+        self._ticket: Ticket | None = None
+        self.holder = asyncio.create_task(self._hold())
+
+    async def _hold(self) -> None:
+        async with self.admission.turn(key("t0", "holder")) as ticket:
+            self._ticket = ticket
+            await self._holder_may_leave.wait()
+
+    def leave_now(self) -> None:
+        """Give the place up in this very turn: the next in line is let in, not yet running."""
+        assert self._ticket is not None
+        self._ticket.leave()
+        self.release()
+
+    def line_up(self, name: str) -> asyncio.Task[None]:
+        async def wait_in_line() -> None:
+            async with self.admission.turn(key("t1", name)):
+                pass
+
+        return asyncio.create_task(wait_in_line())
+
+    def release(self) -> None:
+        self._holder_may_leave.set()
+
+
 async def test_a_waiter_cancelled_before_its_turn_takes_no_place() -> None:
-    admission = Admission(capacity=1)
-    holder_may_leave = asyncio.Event()
-
-    async def hold() -> None:
-        async with admission.turn(key("t0", "holder")):
-            await holder_may_leave.wait()
-
-    async def wait_in_line(name: str) -> None:
-        async with admission.turn(key("t1", name)):
-            pass
-
-    holder = asyncio.create_task(hold())
+    place = OneHeldPlace()
     await asyncio.sleep(0)
-    cancelled = asyncio.create_task(wait_in_line("a"))
-    behind = asyncio.create_task(wait_in_line("b"))
+    cancelled = place.line_up("a")
+    behind = place.line_up("b")
     await asyncio.sleep(0)
     cancelled.cancel()
     await asyncio.gather(cancelled, return_exceptions=True)
 
-    holder_may_leave.set()
-    await asyncio.gather(holder, behind)
-    assert admission.admitted == 0
+    place.release()
+    await asyncio.wait_for(asyncio.gather(place.holder, behind), 5)
+    assert place.admission.admitted == 0
 
 
 async def test_a_waiter_let_in_and_cancelled_in_the_same_turn_passes_its_place_on() -> None:
-    admission = Admission(capacity=1)
-    holder_may_leave = asyncio.Event()
-
-    async def hold() -> None:
-        async with admission.turn(key("t0", "holder")):
-            await holder_may_leave.wait()
-
-    async def wait_in_line(name: str) -> None:
-        async with admission.turn(key("t1", name)):
-            pass
-
-    holder = asyncio.create_task(hold())
+    place = OneHeldPlace()
     await asyncio.sleep(0)
-    first_in_line = asyncio.create_task(wait_in_line("a"))
-    behind = asyncio.create_task(wait_in_line("b"))
+    first_in_line = place.line_up("a")
+    behind = place.line_up("b")
     await asyncio.sleep(0)
-    holder_may_leave.set()
-    await holder  # lets "a" in ...
+    place.leave_now()  # lets "a" in ...
     first_in_line.cancel()  # ... which is cancelled before it runs
     await asyncio.gather(first_in_line, return_exceptions=True)
 
-    await asyncio.wait_for(behind, 5)
-    assert admission.admitted == 0
+    await asyncio.wait_for(asyncio.gather(place.holder, behind), 5)
+    assert place.admission.admitted == 0
 
 
 def test_the_capacity_must_be_positive() -> None:
